@@ -1,0 +1,36 @@
+// Bundles the server (and the workspace packages it imports) into dist/main.js for a fast cold start.
+// npm dependencies stay external and load from node_modules.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..', '..');
+
+await build({
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/main.js',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  plugins: [
+    {
+      name: 'bundle-workspace-packages',
+      setup(b) {
+        // @mc/* are TypeScript sources in this repo: bundle them (via their package.json exports).
+        b.onResolve({ filter: /^@mc\/(api|db)(\/.*)?$/ }, (args) => {
+          const [, name, sub] = /^@mc\/(api|db)(\/.*)?$/.exec(args.path);
+          const dir = resolve(root, 'packages', name);
+          const exports = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports;
+          const target = exports[sub ? `.${sub}` : '.'];
+          if (!target) return { errors: [{ text: `${args.path} is not exported by packages/${name}` }] };
+          return { path: resolve(dir, target) };
+        });
+      },
+    },
+  ],
+  banner: { js: "import { createRequire as __mcCreateRequire } from 'node:module'; const require = __mcCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

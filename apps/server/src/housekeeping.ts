@@ -1,0 +1,19 @@
+// Periodic pruning: expired sessions and events past retention. Loops log failures and go on.
+import type { Logger, Services } from '@mc/api';
+
+export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+export function startHousekeeping(services: Services, log: Logger, everyMs = 3600_000): () => void {
+  const run = async () => {
+    try {
+      await services.sessions.pruneExpired();
+      await services.events.pruneBefore(new Date(services.clock.nowMs() - EVENT_RETENTION_MS));
+    } catch (error) {
+      log.warn({ err: error }, 'housekeeping failed');
+    }
+  };
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  void run();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,110 @@
+// API keys: `mc_` user keys act with at most their creator's role; `mca_` agent keys are bound to one
+// agent. Only SHA-256 hashes are stored; the secret is returned once, at creation.
+import type { PrismaClient } from '@mc/db';
+import type { AuditService } from '../audit/service.ts';
+import { type Actor, type AgentActor, type Role, roleAtLeast, type UserActor } from '../auth/roles.ts';
+import { type RequestMeta, toRole } from '../auth/service.ts';
+import { randomSecret, sha256Hex } from '../auth/tokens.ts';
+import type { Clock } from '../clock.ts';
+import { forbidden, notFound } from '../errors.ts';
+
+export const USER_KEY_PREFIX = 'mc_';
+export const AGENT_KEY_PREFIX = 'mca_';
+const LAST_USED_WRITE_EVERY_MS = 60_000;
+
+type KeyRow = {
+  id: string; name: string; displayPrefix: string; role: string; createdAt: Date; lastUsedAt: Date | null;
+  expiresAt: Date | null; revokedAt: Date | null; agentId: string | null; user: { username: string } | null;
+};
+
+export function toApiKeyView(row: KeyRow, agentNames: Map<string, string> = new Map()) {
+  return {
+    id: row.id,
+    name: row.name,
+    displayPrefix: row.displayPrefix,
+    role: toRole(row.role),
+    createdAt: row.createdAt.toISOString(),
+    lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+    ownerUsername: row.user?.username ?? null,
+    agentName: row.agentId ? (agentNames.get(row.agentId) ?? row.agentId) : null,
+  };
+}
+
+export type ApiKeyView = ReturnType<typeof toApiKeyView>;
+
+export function createApiKeysService({ db, clock, audit }: { db: PrismaClient; clock: Clock; audit: AuditService }) {
+  async function create(actor: UserActor, input: { name: string; role: Role; expiresInDays?: number | null }, meta: RequestMeta) {
+    if (!roleAtLeast(actor.role, input.role)) throw forbidden(`You cannot create a key with more rights than your own role (${actor.role})`);
+    const secret = USER_KEY_PREFIX + randomSecret();
+    const now = clock.now();
+    const row = await db.apiKey.create({
+      data: {
+        prefix: USER_KEY_PREFIX,
+        hash: sha256Hex(secret),
+        displayPrefix: secret.slice(0, 10),
+        name: input.name,
+        role: input.role,
+        userId: actor.userId,
+        createdAt: now,
+        expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null,
+      },
+      include: { user: { select: { username: true } } },
+    });
+    await audit.record({ actor, action: 'apiKey.created', targetType: 'apiKey', targetId: row.id, ip: meta.ip, details: { name: input.name, role: input.role } });
+    return { secret, apiKey: toApiKeyView(row) };
+  }
+
+  /** Creates an agent key bound to `agentId` (admin action; the agents service checks the agent exists). */
+  async function createForAgent(actor: UserActor, agent: { id: string; name: string }, name: string, meta: RequestMeta) {
+    const secret = AGENT_KEY_PREFIX + randomSecret();
+    const row = await db.apiKey.create({
+      data: { prefix: AGENT_KEY_PREFIX, hash: sha256Hex(secret), displayPrefix: secret.slice(0, 11), name, role: 'operator', agentId: agent.id, userId: actor.userId, createdAt: clock.now() },
+      include: { user: { select: { username: true } } },
+    });
+    await audit.record({ actor, action: 'apiKey.agent_key_created', targetType: 'agent', targetId: agent.id, ip: meta.ip, details: { name, keyId: row.id } });
+    return { secret, apiKey: toApiKeyView(row, new Map([[agent.id, agent.name]])) };
+  }
+
+  async function list(actor: UserActor) {
+    const rows = await db.apiKey.findMany({
+      where: actor.role === 'admin' ? {} : { userId: actor.userId },
+      orderBy: { createdAt: 'desc' },
+      include: { user: { select: { username: true } } },
+    });
+    return rows.map((row) => toApiKeyView(row));
+  }
+
+  async function revoke(actor: UserActor, id: string, meta: RequestMeta) {
+    const key = await db.apiKey.findUnique({ where: { id } });
+    if (!key || (actor.role !== 'admin' && key.userId !== actor.userId)) throw notFound('No such API key');
+    if (!key.revokedAt) await db.apiKey.update({ where: { id }, data: { revokedAt: clock.now() } });
+    await audit.record({ actor, action: 'apiKey.revoked', targetType: 'apiKey', targetId: id, ip: meta.ip, details: { name: key.name } });
+    return { ok: true as const };
+  }
+
+  /** Resolves a presented secret to an actor; null for unknown, revoked or expired keys. */
+  async function authenticate(secret: string): Promise<Actor | null> {
+    if (!(secret.startsWith(USER_KEY_PREFIX) || secret.startsWith(AGENT_KEY_PREFIX)) || secret.length > 100) return null;
+    const key = await db.apiKey.findUnique({ where: { hash: sha256Hex(secret) }, include: { user: true } });
+    const now = clock.now();
+    if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) return null;
+    if (key.user?.disabledAt) return null;
+    if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_WRITE_EVERY_MS) {
+      await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+    }
+    if (key.prefix === AGENT_KEY_PREFIX && key.agentId) {
+      return { kind: 'agent', apiKeyId: key.id, agentId: key.agentId, keyName: key.name } satisfies AgentActor;
+    }
+    if (!key.user) return null;
+    // A key never has more rights than its owner has today.
+    const ownerRole = toRole(key.user.role);
+    const role = roleAtLeast(ownerRole, toRole(key.role)) ? toRole(key.role) : ownerRole;
+    return { kind: 'user', userId: key.user.id, username: key.user.username, role, apiKeyId: key.id } satisfies UserActor;
+  }
+
+  return { create, createForAgent, list, revoke, authenticate };
+}
+
+export type ApiKeysService = ReturnType<typeof createApiKeysService>;

@@ -1,0 +1,5 @@
+// Every REST route of the server, in one table (the RBAC matrix test walks it).
+import { whoAmIRoute } from '../auth/rest.ts';
+import type { RouteDef } from './route.ts';
+
+export const restRoutes: RouteDef[] = [whoAmIRoute];

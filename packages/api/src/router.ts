@@ -1,0 +1,20 @@
+// The application router: one sub-router per domain. Its type is what the web app and the SDK's
+// typed client import.
+import { apiKeysRouter } from './api-keys/router.ts';
+import { auditRouter } from './audit/router.ts';
+import { authRouter } from './auth/router.ts';
+import { eventsRouter } from './events/router.ts';
+import { systemRouter } from './system/router.ts';
+import { router } from './trpc.ts';
+import { usersRouter } from './users/router.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  apiKeys: apiKeysRouter,
+  audit: auditRouter,
+  events: eventsRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,5 @@
+// Public surface of @mc/db: the Prisma client type, opening/migrating the database.
+export { Prisma, PrismaClient } from './generated/client.ts';
+export type * from './generated/models.ts';
+export { applyMigrations, defaultMigrationsDir, MigrationError, readMigrations } from './migrator.ts';
+export { type Database, DatabaseStartupError, filePathFromUrl, openDatabase, PRAGMAS } from './open-database.ts';

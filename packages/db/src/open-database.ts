@@ -1,0 +1,93 @@
+// Opens the SQLite database: validates the file, applies migrations, sets the pragmas and returns a
+// Prisma client on the better-sqlite3 adapter plus a raw handle for hot paths and backups.
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
+import { PrismaClient } from './generated/client.ts';
+import { applyMigrations, type MigrationResult } from './migrator.ts';
+
+export class DatabaseStartupError extends Error {
+  override readonly name = 'DatabaseStartupError';
+}
+
+export type Database = {
+  prisma: PrismaClient;
+  /** Raw connection for hot-path batches and backups; shares the file with Prisma's connection. */
+  sqlite: BetterSqlite3.Database;
+  file: string;
+  migrations: MigrationResult;
+  close(): Promise<void>;
+};
+
+export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+
+function applyPragmas(sqlite: BetterSqlite3.Database): void {
+  for (const pragma of PRAGMAS) sqlite.pragma(pragma);
+}
+
+/** Refuses unusable paths before anything is created or written. */
+function checkFile(file: string): void {
+  const dir = dirname(file);
+  try {
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK | constants.R_OK);
+  } catch (error) {
+    throw new DatabaseStartupError(`Data directory ${dir} is not writable: ${(error as Error).message}. Fix its permissions or set MC_DATA_DIR.`);
+  }
+  if (!existsSync(file)) return;
+  try {
+    accessSync(file, constants.W_OK | constants.R_OK);
+    const probe = new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+    try {
+      probe.pragma('schema_version');
+      const check = probe.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
+    } finally {
+      probe.close();
+    }
+  } catch (error) {
+    throw new DatabaseStartupError(
+      `Database file ${file} is unreadable or corrupt (${(error as Error).message}). Nothing was changed; restore it from a backup or move it away.`,
+    );
+  }
+}
+
+export function filePathFromUrl(url: string): string {
+  return url.startsWith('file:') ? url.slice('file:'.length) : url;
+}
+
+export async function openDatabase(options: { file: string; migrationsDir?: string }): Promise<Database> {
+  const { file } = options;
+  checkFile(file);
+  const sqlite = new BetterSqlite3(file);
+  let migrations: MigrationResult;
+  try {
+    applyPragmas(sqlite);
+    migrations = applyMigrations(sqlite, options.migrationsDir);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const adapter = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 });
+  const prisma = new PrismaClient({ adapter });
+  // Prisma's own connection needs the same per-connection pragmas.
+  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+  await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  return {
+    prisma,
+    sqlite,
+    file,
+    migrations,
+    async close() {
+      await prisma.$disconnect();
+      try {
+        sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        sqlite.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultMigrationsDir, MigrationError } from './migrator.ts';
+import { DatabaseStartupError, openDatabase } from './open-database.ts';
+import { readSchemaModels } from './schema-fields.ts';
+import { createTestDb, type TestDatabase } from './test-db.ts';
+
+const schemaPath = join(defaultMigrationsDir(), '..', 'schema.prisma');
+const at = new Date('2026-11-26T10:00:00.000Z');
+
+// One fully populated row per model, every scalar field set (parents first, for foreign keys).
+// A model or field added to schema.prisma without a sample here fails the coverage test below.
+const samples: Record<string, Record<string, unknown>> = {
+  User: {
+    id: 'u1', username: 'ada', passwordHash: 'hash', role: 'admin', disabledAt: at, lastLoginAt: at,
+    passwordChangedAt: at, createdAt: at, updatedAt: at,
+  },
+  Session: { id: 'a'.repeat(64), userId: 'u1', expiresAt: at, lastSeenAt: at, createdAt: at, ip: '127.0.0.1', userAgent: 'ua' },
+  ApiKey: {
+    id: 'k1', prefix: 'mc_', hash: 'b'.repeat(64), displayPrefix: 'mc_abcd', name: 'ci', role: 'viewer', userId: 'u1',
+    agentId: 'agent-1', expiresAt: at, lastUsedAt: at, revokedAt: at, createdAt: at,
+  },
+  AuditLog: {
+    id: 7, at, actorType: 'user', actorId: 'u1', actorName: 'ada', action: 'auth.login', targetType: 'user', targetId: 'u1',
+    ip: '::1', details: '{"ok":true}',
+  },
+  Event: { id: 9, type: 'test.created', payload: '{"a":1}', minRole: 'admin', agentId: 'agent-1', createdAt: at },
+  Setting: { key: 'retention', value: '{"days":30}', updatedAt: at },
+};
+
+type Delegate = { create(args: { data: unknown }): Promise<unknown>; findUniqueOrThrow(args: { where: unknown }): Promise<Record<string, unknown>> };
+
+describe('database schema and migrations', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('has a sample for every model and every scalar field of schema.prisma', () => {
+    const models = readSchemaModels(schemaPath);
+    expect([...models.keys()].sort()).toEqual(Object.keys(samples).sort());
+    for (const [model, fields] of models) {
+      expect(Object.keys(samples[model] ?? {}).sort(), model).toEqual(fields.map((f) => f.name).sort());
+    }
+  });
+
+  it('round-trips every model through the generated client on a freshly migrated database', async () => {
+    const models = readSchemaModels(schemaPath);
+    const client = db.prisma as unknown as Record<string, Delegate>;
+    for (const model of Object.keys(samples)) {
+      const delegate = client[model.charAt(0).toLowerCase() + model.slice(1)];
+      expect(delegate, `client delegate for ${model}`).toBeDefined();
+      if (!delegate) continue;
+      const data = samples[model] ?? {};
+      await delegate.create({ data });
+      const idField = models.get(model)?.[0]?.name ?? 'id';
+      const row = await delegate.findUniqueOrThrow({ where: { [idField]: data[idField] } });
+      // updatedAt is set by Prisma itself, so it only has to be a date.
+      const { updatedAt, ...rest } = row;
+      const { updatedAt: _expectedUpdatedAt, ...expected } = data;
+      expect(rest, model).toEqual(expected);
+      if (updatedAt !== undefined) expect(updatedAt).toBeInstanceOf(Date);
+    }
+  });
+
+  it('sets WAL and the connection pragmas', () => {
+    expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+  });
+});
+
+describe('migrator', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-mig-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is a no-op when run twice', async () => {
+    const file = join(tempDir(), 'twice.db');
+    const first = await openDatabase({ file });
+    expect(first.migrations.applied.length).toBe(readdirSync(defaultMigrationsDir()).length);
+    await first.close();
+    const second = await openDatabase({ file });
+    expect(second.migrations.applied).toEqual([]);
+    await second.close();
+  });
+
+  it('rolls back a failing migration completely and stops with a message naming it', async () => {
+    const dir = tempDir();
+    const migrations = join(dir, 'migrations');
+    cpSync(defaultMigrationsDir(), migrations, { recursive: true });
+    const file = join(dir, 'fail.db');
+    await (await openDatabase({ file, migrationsDir: migrations })).close();
+    mkdirSync(join(migrations, '99999999999999_broken'));
+    writeFileSync(
+      join(migrations, '99999999999999_broken', 'migration.sql'),
+      'CREATE TABLE "Half" ("id" INTEGER);\nINSERT INTO "Nope" VALUES (1);',
+    );
+    await expect(openDatabase({ file, migrationsDir: migrations })).rejects.toThrow(
+      /Migration 99999999999999_broken failed and was rolled back: no such table: Nope/,
+    );
+    const raw = new BetterSqlite3(file, { readonly: true });
+    const half = raw.prepare(`SELECT name FROM sqlite_master WHERE name = 'Half'`).get();
+    const recorded = raw.prepare(`SELECT count(*) AS n FROM _prisma_migrations WHERE migration_name LIKE '%broken'`).get() as { n: number };
+    raw.close();
+    expect(half).toBeUndefined();
+    expect(recorded.n).toBe(0);
+  });
+
+  it('refuses a migration edited after it was applied', async () => {
+    const dir = tempDir();
+    const migrations = join(dir, 'migrations');
+    cpSync(defaultMigrationsDir(), migrations, { recursive: true });
+    const file = join(dir, 'edited.db');
+    await (await openDatabase({ file, migrationsDir: migrations })).close();
+    const first = readdirSync(migrations).sort()[0] ?? '';
+    writeFileSync(join(migrations, first, 'migration.sql'), '-- edited\n', { flag: 'a' });
+    await expect(openDatabase({ file, migrationsDir: migrations })).rejects.toBeInstanceOf(MigrationError);
+  });
+
+  it('refuses a corrupt database file without modifying it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'corrupt.db');
+    writeFileSync(file, 'this is not a sqlite database, just text that is long enough to look like a header');
+    await expect(openDatabase({ file })).rejects.toBeInstanceOf(DatabaseStartupError);
+    expect(readdirSync(dir)).toEqual(['corrupt.db']);
+  });
+
+  it('refuses an unwritable data directory with a clear message', async () => {
+    const dir = tempDir();
+    copyFileSync(schemaPath, join(dir, 'marker'));
+    // Root ignores directory permissions; a path under a regular file is unwritable for everyone.
+    await expect(openDatabase({ file: join(dir, 'marker', 'sub', 'x.db') })).rejects.toThrow(/not writable/);
+  });
+});
