@@ -29,7 +29,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   if (db.migrations.applied.length) log.info({ applied: db.migrations.applied }, 'migrations applied');
 
   const bus = createEventBus();
-  const services = createServices({ db: db.prisma, clock, bus, log });
+  const services = createServices({ database: db, clock, bus, log });
   let secretKey: Buffer;
   let setupToken: string | null = null;
   try {

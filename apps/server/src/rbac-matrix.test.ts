@@ -80,7 +80,7 @@ function contextFor(actor: Actor): Context {
 type AnyProcedure = { _def: { type: 'query' | 'mutation' | 'subscription' } };
 
 describe('RBAC matrix', () => {
-  const procedures = appRouter._def.procedures as Record<string, AnyProcedure>;
+  const procedures: Record<string, AnyProcedure> = { ...(appRouter._def.procedures as object) } as Record<string, AnyProcedure>;
 
   it('has an entry for every tRPC procedure and every REST route (and nothing stale)', () => {
     expect(Object.keys(procedures).sort()).toEqual(Object.keys(PROCEDURES).sort());

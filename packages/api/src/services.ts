@@ -1,5 +1,5 @@
 // Composition of all services for one database. Transports receive this object in their context.
-import type { PrismaClient } from '@mc/db';
+import type { Database } from '@mc/db';
 import { createApiKeysService } from './api-keys/service.ts';
 import { createAuditService } from './audit/service.ts';
 import { createAuthService } from './auth/service.ts';
@@ -12,14 +12,15 @@ import { createSettingsService } from './settings/service.ts';
 import { createSystemService } from './system/service.ts';
 import { createUsersService } from './users/service.ts';
 
-export type ServiceDeps = { db: PrismaClient; clock: Clock; bus: EventBus; log: Logger };
+export type ServiceDeps = { database: Database; clock: Clock; bus: EventBus; log: Logger };
 
 export function createServices(deps: ServiceDeps) {
-  const { db, clock, bus, log } = deps;
+  const { database, clock, bus, log } = deps;
+  const db = database.prisma;
   const audit = createAuditService({ db, clock });
-  const events = createEventsService({ db, bus, clock });
+  const events = createEventsService({ database, bus, clock });
   const sessions = createSessionsService({ db, clock, bus });
-  const auth = createAuthService({ db, clock, sessions, audit, log });
+  const auth = createAuthService({ database, clock, sessions, audit, log });
   const users = createUsersService({ db, clock, audit, sessions });
   const apiKeys = createApiKeysService({ db, clock, audit });
   const settings = createSettingsService({ db, clock });

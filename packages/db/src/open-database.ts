@@ -6,10 +6,13 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client.ts';
 import { applyMigrations, type MigrationResult } from './migrator.ts';
+import { createWriteLock, type WriteLock } from './write-lock.ts';
 
 export class DatabaseStartupError extends Error {
   override readonly name = 'DatabaseStartupError';
 }
+
+export type TransactionClient = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export type Database = {
   prisma: PrismaClient;
@@ -17,6 +20,12 @@ export type Database = {
   sqlite: BetterSqlite3.Database;
   file: string;
   migrations: MigrationResult;
+  /** Every write transaction (Prisma interactive or raw batch) runs inside this lock. */
+  writeLock: WriteLock;
+  /** Prisma interactive transaction under the write lock. */
+  transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T>;
+  /** Synchronous better-sqlite3 transaction under the write lock (hot paths). */
+  rawTransaction<T>(work: (sqlite: BetterSqlite3.Database) => T): Promise<T>;
   close(): Promise<void>;
 };
 
@@ -76,12 +85,18 @@ export async function openDatabase(options: { file: string; migrationsDir?: stri
   await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  const writeLock = createWriteLock();
   return {
     prisma,
     sqlite,
     file,
     migrations,
+    writeLock,
+    transaction: (work) => writeLock(() => prisma.$transaction(work, { timeout: 15_000, maxWait: 15_000 })),
+    rawTransaction: (work) => writeLock(() => sqlite.transaction(() => work(sqlite)).immediate()),
     async close() {
+      // Let queued writes finish before the connections go away.
+      await writeLock(() => undefined);
       await prisma.$disconnect();
       try {
         sqlite.pragma('wal_checkpoint(TRUNCATE)');

@@ -1,6 +1,6 @@
 // Login, logout, first-admin setup and own password changes. Rate-limited, constant-time, audited.
 import { timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '@mc/db';
+import type { Database } from '@mc/db';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, DomainError, rateLimited, unauthorized, validationFailed } from '../errors.ts';
@@ -24,8 +24,9 @@ export function toRole(value: string): Role {
   return (ROLES as readonly string[]).includes(value) ? (value as Role) : 'viewer';
 }
 
-export function createAuthService(deps: { db: PrismaClient; clock: Clock; sessions: SessionsService; audit: AuditService; log: Logger }) {
-  const { db, clock, sessions, audit, log } = deps;
+export function createAuthService(deps: { database: Database; clock: Clock; sessions: SessionsService; audit: AuditService; log: Logger }) {
+  const { database, clock, sessions, audit, log } = deps;
+  const db = database.prisma;
   const failuresByUser = createRateLimiter({ limit: 10, windowMs: LOGIN_WINDOW_MS, clock });
   const failuresByIp = createRateLimiter({ limit: 30, windowMs: LOGIN_WINDOW_MS, clock });
   let setupToken: string | null = null;
@@ -104,7 +105,7 @@ export function createAuthService(deps: { db: PrismaClient; clock: Clock; sessio
     const problem = passwordProblem(password, username);
     if (problem) throw validationFailed(`password: ${problem}`, [{ path: 'password', message: problem }]);
     const passwordHash = await hashPassword(password);
-    return db.$transaction(async (tx) => {
+    return database.transaction(async (tx) => {
       if ((await tx.user.count()) > 0) throw conflict('An admin already exists');
       const user = await tx.user.create({ data: { username, passwordHash, role: 'admin' } });
       return { id: user.id, username: user.username, role: 'admin' as const };

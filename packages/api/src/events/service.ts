@@ -1,12 +1,13 @@
 // The Event outbox: every domain event is written to the Event table inside the transaction of the
 // change, then published on the bus after commit. Readers resume from an id or get a resync.
-import type { PrismaClient } from '@mc/db';
+import { type Database, sqliteDate, type TransactionClient } from '@mc/db';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Actor, Role } from '../auth/roles.ts';
 import { roleAtLeast } from '../auth/roles.ts';
 import type { Clock } from '../clock.ts';
 import type { BusEvent, EventBus } from './bus.ts';
 
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+export type Tx = TransactionClient;
 
 export type NewEvent = { type: string; payload: unknown; minRole?: Role; agentId?: string | null };
 export type Emit = (event: NewEvent) => Promise<BusEvent>;
@@ -22,7 +23,11 @@ export function maySee(actor: Actor, event: Pick<BusEvent, 'minRole' | 'agentId'
 
 export type CatchUp = { kind: 'events'; events: BusEvent[] } | { kind: 'resync'; latestId: number };
 
-export function createEventsService({ db, bus, clock }: { db: PrismaClient; bus: EventBus; clock: Clock }) {
+export function createEventsService({ database, bus, clock }: { database: Database; bus: EventBus; clock: Clock }) {
+  const db = database.prisma;
+  const insertRaw = database.sqlite.prepare(
+    'INSERT INTO "Event" (type, payload, minRole, agentId, createdAt) VALUES (?, ?, ?, ?, ?) RETURNING id',
+  );
   async function record(tx: Tx, event: NewEvent): Promise<BusEvent> {
     const row = await tx.event.create({
       data: {
@@ -39,13 +44,21 @@ export function createEventsService({ db, bus, clock }: { db: PrismaClient; bus:
   /** Runs `work` in one transaction; events it emits are published only after the commit. */
   async function transaction<T>(work: (tx: Tx, emit: Emit) => Promise<T>): Promise<T> {
     const emitted: BusEvent[] = [];
-    const result = await db.$transaction(async (tx) => work(tx, async (event) => {
+    const result = await database.transaction(async (tx) => work(tx, async (event) => {
       const recorded = await record(tx, event);
       emitted.push(recorded);
       return recorded;
     }));
     bus.publish(emitted);
     return result;
+  }
+
+  /** Hot path: records an event on the raw connection inside the caller's database.rawTransaction. */
+  function recordRaw(_sqlite: BetterSqlite3.Database, event: NewEvent): BusEvent {
+    const createdAt = clock.now();
+    const minRole = event.minRole ?? 'viewer';
+    const row = insertRaw.get(event.type, JSON.stringify(event.payload ?? null), minRole, event.agentId ?? null, sqliteDate(createdAt)) as { id: number };
+    return { id: row.id, type: event.type, payload: event.payload ?? null, createdAt: createdAt.toISOString(), minRole, agentId: event.agentId ?? null };
   }
 
   async function emit(event: NewEvent): Promise<BusEvent> {
@@ -75,7 +88,7 @@ export function createEventsService({ db, bus, clock }: { db: PrismaClient; bus:
     return count;
   }
 
-  return { record, transaction, emit, since, latestId, pruneBefore };
+  return { record, recordRaw, transaction, emit, since, latestId, pruneBefore, publish: (events: readonly BusEvent[]) => bus.publish(events) };
 }
 
 export type EventsService = ReturnType<typeof createEventsService>;
