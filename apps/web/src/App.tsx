@@ -1,0 +1,52 @@
+// Route table. Pages are lazy chunks; the signed-in layout and the header ship in the entry.
+import { type RouteSectionProps, Route, Router, revalidate } from '@solidjs/router';
+import { ErrorBoundary, lazy, Suspense } from 'solid-js';
+import { ErrorState } from './components/ListStates';
+import { SignedInLayout } from './layout/SignedInLayout';
+import { getSession } from './lib/session';
+
+const LoginPage = lazy(() => import('./auth/LoginPage'));
+const SetupPage = lazy(() => import('./auth/SetupPage'));
+const OverviewPage = lazy(() => import('./overview/OverviewPage'));
+const SettingsLayout = lazy(() => import('./settings/SettingsLayout'));
+const SettingsIndex = lazy(() => import('./settings/SettingsIndex'));
+const UsersPage = lazy(() => import('./settings/UsersPage'));
+const ApiKeysPage = lazy(() => import('./settings/ApiKeysPage'));
+const AccountPage = lazy(() => import('./settings/AccountPage'));
+const NotFoundPage = lazy(() => import('./layout/NotFoundPage'));
+
+function AppRoot(props: RouteSectionProps) {
+  return (
+    <ErrorBoundary
+      fallback={(error, reset) => (
+        <main class="boot-error">
+          <h1>Mission Control</h1>
+          <ErrorState error={error} onRetry={() => void revalidate(getSession.key).then(reset)} />
+        </main>
+      )}
+    >
+      <Suspense fallback={<p class="boot-loading" role="status">Loading Mission Control…</p>}>
+        {props.children}
+      </Suspense>
+    </ErrorBoundary>
+  );
+}
+
+export function App() {
+  return (
+    <Router root={AppRoot}>
+      <Route path="/login" component={LoginPage} />
+      <Route path="/setup" component={SetupPage} />
+      <Route path="/" component={SignedInLayout}>
+        <Route path="/" component={OverviewPage} />
+        <Route path="/settings" component={SettingsLayout}>
+          <Route path="/" component={SettingsIndex} />
+          <Route path="/users" component={UsersPage} />
+          <Route path="/api-keys" component={ApiKeysPage} />
+          <Route path="/account" component={AccountPage} />
+        </Route>
+        <Route path="*404" component={NotFoundPage} />
+      </Route>
+    </Router>
+  );
+}
