@@ -8,6 +8,7 @@ import { sessionCookieName } from './http/cookies.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { loadStaticSite } from './http/static-files.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { startLivenessWatch } from './liveness.ts';
 import { createMetrics } from './metrics.ts';
 import { createTrpcWebSocket } from './realtime/trpc-websocket.ts';
 import { loadSecretKey } from './secret-key.ts';
@@ -29,7 +30,9 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   if (db.migrations.applied.length) log.info({ applied: db.migrations.applied }, 'migrations applied');
 
   const bus = createEventBus();
-  const services = createServices({ database: db, clock, bus, log });
+  const services = createServices({
+    database: db, clock, bus, log, options: { agentOfflineAfterS: config.agentOfflineAfterS, rateLimits: config.rateLimits },
+  });
   let secretKey: Buffer;
   let setupToken: string | null = null;
   try {
@@ -99,6 +102,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const stopHousekeeping = startHousekeeping(services, log);
+  const stopLiveness = startLivenessWatch(services, log);
   const setupUrl = setupToken ? `${url}/setup?token=${setupToken}` : null;
 
   let closing: Promise<void> | null = null;
@@ -106,6 +110,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
     closing ??= (async () => {
       shutdown.abort();
       stopHousekeeping();
+      stopLiveness();
       server.close();
       await websocket.close();
       server.closeAllConnections();

@@ -1,6 +1,7 @@
 // The sole reader of process.env (ARCHITECTURE.md §6). Validates once, returns camelCase values with
 // absolute paths and units in names; an invalid value stops startup with a message saying what to set.
 import { isAbsolute, join, resolve } from 'node:path';
+import { RateLimitSettings } from '@mc/api';
 import { z } from 'zod';
 
 export class StartupError extends Error {
@@ -42,7 +43,7 @@ export type Config = {
   secretKey: string | null;
   gatewaysJson: string | null;
   agentOfflineAfterS: number;
-  rateLimitsJson: string | null;
+  rateLimits: RateLimitSettings;
   trustProxy: boolean;
   webDist: string;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
@@ -84,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     secretKey: e.MC_SECRET_KEY ?? null,
     gatewaysJson: e.MC_GATEWAYS ?? null,
     agentOfflineAfterS: e.MC_AGENT_OFFLINE_AFTER_S,
-    rateLimitsJson: e.MC_RATE_LIMITS ?? null,
+    rateLimits: parseRateLimits(e.MC_RATE_LIMITS),
     trustProxy: e.MC_TRUST_PROXY,
     webDist: e.MC_WEB_DIST ? resolve(cwd, e.MC_WEB_DIST) : defaultWebDist(),
     logLevel: e.LOG_LEVEL,
@@ -95,4 +96,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
 /** apps/web/dist, found from this module whether it runs from src (tsx, tests) or dist (bundle). */
 function defaultWebDist(): string {
   return resolve(new URL('.', import.meta.url).pathname, '..', '..', 'web', 'dist');
+}
+
+function parseRateLimits(json: string | undefined): RateLimitSettings {
+  let value: unknown = {};
+  if (json) {
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new StartupError('MC_RATE_LIMITS must be JSON, e.g. {"heartbeatPerAgentPerMin":600}');
+    }
+  }
+  const parsed = RateLimitSettings.safeParse(value);
+  if (!parsed.success) throw new StartupError(`Invalid MC_RATE_LIMITS:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }

@@ -22,10 +22,20 @@ const PROCEDURES: Record<string, AccessLevel> = {
   'audit.list': 'admin',
   'events.onEvent': 'viewer',
   'system.overview': 'viewer',
+  'agents.list': 'viewer',
+  'agents.byId': 'viewer',
+  'agents.createKey': 'admin',
+  'agents.revokeKey': 'admin',
+  'agents.remove': 'admin',
 };
 
 const ROUTES: Record<string, AccessLevel> = {
   'GET /api/me': 'authenticated',
+  'POST /api/connect': 'agent',
+  'DELETE /api/connect': 'agent',
+  'POST /api/agents/register': 'agent',
+  'POST /api/agents/:agentRef/heartbeat': 'agent',
+  'POST /api/tokens': 'agent',
 };
 
 type Who = 'anonymous' | 'viewer' | 'operator' | 'admin' | 'agent';
@@ -58,8 +68,9 @@ beforeAll(async () => {
   }
   const admin = actors.admin;
   if (admin.kind !== 'user') throw new Error('admin actor');
-  const agentKey = await app.services.apiKeys.createForAgent(admin, { id: 'matrix-agent-id', name: 'matrix-agent' }, 'matrix agent key', {});
-  actors.agent = { kind: 'agent', apiKeyId: agentKey.apiKey.id, agentId: 'matrix-agent-id', keyName: 'matrix agent key' };
+  const { agent } = await app.services.agents.register(admin, { name: 'matrix-agent' });
+  const agentKey = await app.services.agents.createKey(admin, agent.id, 'matrix agent key', {});
+  actors.agent = { kind: 'agent', apiKeyId: agentKey.apiKey.id, agentId: agent.id, keyName: 'matrix agent key' };
   keys.agent = agentKey.secret;
 });
 afterAll(async () => {
@@ -85,6 +96,16 @@ describe('RBAC matrix', () => {
   it('has an entry for every tRPC procedure and every REST route (and nothing stale)', () => {
     expect(Object.keys(procedures).sort()).toEqual(Object.keys(PROCEDURES).sort());
     expect(restRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  it('guards the SSE stream GET /api/events (any credential, anonymous 401)', async () => {
+    for (const who of EVERYONE) {
+      const key = keys[who];
+      const controller = new AbortController();
+      const res = await fetch(`${app.url}/api/events`, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: controller.signal });
+      expect(res.status, who).toBe(who === 'anonymous' ? 401 : 200);
+      controller.abort();
+    }
   });
 
   it.each(Object.entries(PROCEDURES))('guards procedure %s at level %s', async (path, level) => {

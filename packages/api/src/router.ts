@@ -1,5 +1,6 @@
 // The application router: one sub-router per domain. Its type is what the web app and the SDK's
 // typed client import.
+import { agentsRouter } from './agents/router.ts';
 import { apiKeysRouter } from './api-keys/router.ts';
 import { auditRouter } from './audit/router.ts';
 import { authRouter } from './auth/router.ts';
@@ -10,6 +11,7 @@ import { usersRouter } from './users/router.ts';
 
 export const appRouter = router({
   auth: authRouter,
+  agents: agentsRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,

@@ -1,5 +1,7 @@
 // Composition of all services for one database. Transports receive this object in their context.
 import type { Database } from '@mc/db';
+import { type RateLimitSettings, DEFAULT_RATE_LIMITS } from './agents/rate-limits.ts';
+import { createAgentsService } from './agents/service.ts';
 import { createApiKeysService } from './api-keys/service.ts';
 import { createAuditService } from './audit/service.ts';
 import { createAuthService } from './auth/service.ts';
@@ -10,9 +12,15 @@ import { createEventsService } from './events/service.ts';
 import type { Logger } from './logger.ts';
 import { createSettingsService } from './settings/service.ts';
 import { createSystemService } from './system/service.ts';
+import { loadDefaultPriceTable } from './usage/pricing/default-table.ts';
+import { createUsageService } from './usage/service.ts';
+import { createUsageWriter } from './usage/usage-writer.ts';
 import { createUsersService } from './users/service.ts';
 
-export type ServiceDeps = { database: Database; clock: Clock; bus: EventBus; log: Logger };
+export type ServiceOptions = { agentOfflineAfterS: number; rateLimits: RateLimitSettings };
+export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { agentOfflineAfterS: 90, rateLimits: DEFAULT_RATE_LIMITS };
+
+export type ServiceDeps = { database: Database; clock: Clock; bus: EventBus; log: Logger; options?: Partial<ServiceOptions> };
 
 export function createServices(deps: ServiceDeps) {
   const { database, clock, bus, log } = deps;
@@ -25,7 +33,14 @@ export function createServices(deps: ServiceDeps) {
   const apiKeys = createApiKeysService({ db, clock, audit });
   const settings = createSettingsService({ db, clock });
   const system = createSystemService({ db, clock });
-  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system };
+  const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
+  const priceTable = loadDefaultPriceTable();
+  const usageWriter = createUsageWriter(database.sqlite, () => priceTable);
+  const usage = createUsageService({ database, clock, events, usageWriter, rateLimits: options.rateLimits });
+  const agents = createAgentsService({
+    database, clock, events, audit, apiKeys, usageWriter, offlineAfterS: options.agentOfflineAfterS, rateLimits: options.rateLimits,
+  });
+  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, options };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -29,6 +29,19 @@ const samples: Record<string, Record<string, unknown>> = {
   },
   Event: { id: 9, type: 'test.created', payload: '{"a":1}', minRole: 'admin', agentId: 'agent-1', createdAt: at },
   Setting: { key: 'retention', value: '{"days":30}', updatedAt: at },
+  Agent: {
+    id: 'agent-1', name: 'builder-1', role: 'coder', status: 'needs_input', activity: 'waiting', statusChangedAt: at, lastSeenAt: at,
+    source: 'sdk', gatewayId: 'gw-1', toolName: 'claude-code', toolVersion: '2.1.3', framework: 'custom', capabilities: '["code"]',
+    metadata: '{"cwd":"repo"}', currentTaskId: 't1', heartbeatIntervalS: 30, createdAt: at, updatedAt: at,
+  },
+  AgentConnection: { id: 'c1', agentId: 'agent-1', toolName: 'codex', toolVersion: '0.1', startedAt: at, lastHeartbeatAt: at, endedAt: at, endReason: 'superseded' },
+  AgentActivity: { id: 3, agentId: 'agent-1', at, fromStatus: 'idle', toStatus: 'busy', activity: 'tests' },
+  UsageRecord: {
+    id: 11, agentId: 'agent-1', gatewayId: 'gw-1', sessionKey: 's1', taskId: 't1', source: 'claude-code', model: 'claude-sonnet-4-5-20250929',
+    resolvedModel: 'claude-sonnet-4-5', provider: 'anthropic', inputTokens: 1_000_000_000, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4,
+    cacheWrite1hTokens: 1, reasoningTokens: 0, costNanos: 9_007_199_254_740_993n, reportedCostNanos: 5n, priceVersion: '2026-11-26', tier: 'above_200k',
+    billing: 'api', aggregated: true, subagent: 'toolu_1', dedupeScope: 'agent:agent-1', idempotencyKey: 'cc:msg_1', occurredAt: at, createdAt: at,
+  },
 };
 
 type Delegate = { create(args: { data: unknown }): Promise<unknown>; findUniqueOrThrow(args: { where: unknown }): Promise<Record<string, unknown>> };

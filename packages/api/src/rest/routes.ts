@@ -1,5 +1,6 @@
 // Every REST route of the server, in one table (the RBAC matrix test walks it).
+import { agentRoutes } from '../agents/rest.ts';
 import { whoAmIRoute } from '../auth/rest.ts';
 import type { RouteDef } from './route.ts';
 
-export const restRoutes: RouteDef[] = [whoAmIRoute];
+export const restRoutes: RouteDef[] = [whoAmIRoute, ...agentRoutes];

@@ -1,0 +1,21 @@
+// Pushes agents offline within ~1 s of their deadline (PROTOCOL.md §4: within 5 s), instead of the
+// peer's 5-minute sweep. The check is one indexed query; the deadline comes from the service clock.
+import type { Logger, Services } from '@mc/api';
+
+export const LIVENESS_CHECK_MS = 1000;
+
+export function startLivenessWatch(services: Services, log: Logger): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    services.agents
+      .markOverdueOffline()
+      .catch((error: unknown) => log.warn({ err: error }, 'liveness check failed'))
+      .finally(() => {
+        running = false;
+      });
+  }, LIVENESS_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
