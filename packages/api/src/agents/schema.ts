@@ -48,7 +48,7 @@ export const HeartbeatInput = z
     status: b.status ?? 'idle',
     activity: b.activity,
     taskId: b.task_id,
-    usage: b.token_usage === undefined ? [] : Array.isArray(b.token_usage) ? b.token_usage : [b.token_usage],
+    usage: b.token_usage ?? [],
   }));
 export type HeartbeatInput = z.output<typeof HeartbeatInput>;
 

@@ -54,13 +54,26 @@ export const UsageRecordInput = z
   });
 export type UsageRecordInput = z.output<typeof UsageRecordInput>;
 
-export const UsageRecords = z.union([UsageRecordInput, z.array(UsageRecordInput).max(MAX_RECORDS_PER_REQUEST, `at most ${MAX_RECORDS_PER_REQUEST} records per request`)]);
+/** Picks the schema by shape first, so errors name the real field (a plain union only says "invalid input"). */
+function byShape<T>(pick: (value: unknown) => z.ZodType<T>) {
+  return z.unknown().transform((value, ctx): T => {
+    const result = pick(value).safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) });
+    return z.NEVER;
+  });
+}
+
+const RecordArray = z.array(UsageRecordInput).max(MAX_RECORDS_PER_REQUEST, `at most ${MAX_RECORDS_PER_REQUEST} records per request`);
+
+/** Heartbeat `token_usage`: one record or an array, always returned as an array. */
+export const UsageRecords = byShape<UsageRecordInput[]>((value) =>
+  Array.isArray(value) ? RecordArray : UsageRecordInput.transform((record) => [record]),
+);
 
 /** POST /api/tokens body: one record, an array, or { records: [...] }. */
-export const TokensBody = z
-  .union([
-    z.object({ records: z.array(UsageRecordInput).max(MAX_RECORDS_PER_REQUEST, `at most ${MAX_RECORDS_PER_REQUEST} records per request`) }),
-    z.array(UsageRecordInput).max(MAX_RECORDS_PER_REQUEST, `at most ${MAX_RECORDS_PER_REQUEST} records per request`),
-    UsageRecordInput,
-  ])
-  .transform((body) => (Array.isArray(body) ? body : 'records' in body ? body.records : [body]));
+export const TokensBody = byShape<UsageRecordInput[]>((value) => {
+  if (Array.isArray(value)) return RecordArray;
+  if (typeof value === 'object' && value !== null && 'records' in value) return z.object({ records: RecordArray }).transform((b) => b.records);
+  return UsageRecordInput.transform((record) => [record]);
+});
