@@ -41,7 +41,7 @@ describe('role-aware UI', () => {
     expect(await page.getByRole('button', { name: 'Create user' }).count()).toBe(0);
     expect(await page.getByRole('table').count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(browser.cspViolations).toEqual([]);
   });

@@ -20,6 +20,8 @@ const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 export function formatRelative(iso: string, nowMs: number = Date.now()): string {
   let value = (new Date(iso).getTime() - nowMs) / 1000;
   if (Number.isNaN(value)) return iso;
+  // Events newer than the coarse UI clock (or a server clock slightly ahead) read as "now".
+  if (value > 0 && value < 60) value = 0;
   for (const [unit, size] of RELATIVE_STEPS) {
     if (Math.abs(value) < size) return relativeFormat.format(Math.round(value), unit);
     value /= size;

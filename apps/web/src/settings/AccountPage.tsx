@@ -41,7 +41,7 @@ function ChangePasswordForm() {
   return (
     <section class="card" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
-      <form class="form" onSubmit={(event) => void handleSubmit(event)}>
+      <form class="form form-narrow" onSubmit={(event) => void handleSubmit(event)}>
         {/* Lets password managers tie the new password to this account. */}
         <input type="text" name="username" autocomplete="username" value={user().username} hidden readOnly />
         <div class="field">

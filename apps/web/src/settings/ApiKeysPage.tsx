@@ -246,7 +246,7 @@ function ApiKeysManager() {
           aria-expanded={creating()}
           onClick={() => {
             setNotice(null);
-            setCreating(true);
+            setCreating((open) => !open);
           }}
         >
           Create API key
