@@ -42,6 +42,26 @@ const samples: Record<string, Record<string, unknown>> = {
     cacheWrite1hTokens: 1, reasoningTokens: 0, costNanos: 9_007_199_254_740_993n, reportedCostNanos: 5n, priceVersion: '2026-11-26', tier: 'above_200k',
     billing: 'api', aggregated: true, subagent: 'toolu_1', dedupeScope: 'agent:agent-1', idempotencyKey: 'cc:msg_1', occurredAt: at, createdAt: at,
   },
+  Webhook: {
+    id: 'wh1', url: 'https://hooks.example.com/mc', description: 'CI', eventFilter: '["agent.*"]', encryptedSecret: 'v1.iv.ct.tag',
+    enabled: false, allowPrivateNetwork: true, consecutiveFailures: 3, disabledReason: 'too many failures', createdAt: at, updatedAt: at, lastDeliveryAt: at,
+  },
+  WebhookDelivery: {
+    id: 'wd1', webhookId: 'wh1', eventId: 9, eventType: 'test.created', attempt: 2, status: 'retrying', httpStatus: 500, durationMs: 12,
+    error: 'HTTP 500', requestExcerpt: 'POST /mc', responseExcerpt: 'oops', nextAttemptAt: at, createdAt: at, updatedAt: at,
+  },
+  Task: {
+    id: 't1', number: 17, title: 'Ship the board', description: '**bold**', status: 'review', priority: 'critical', rank: 'a0V', labels: '["ui"]',
+    dueAt: at, assigneeAgentId: 'agent-1', createdByType: 'user', createdById: 'u1', createdByName: 'ada', autoDone: true, version: 4,
+    outcome: 'success', claimedAt: at, completedAt: at, archivedAt: at, createdAt: at, updatedAt: at,
+  },
+  TaskDependency: { id: 2, taskId: 't1', dependsOnId: 't1' },
+  TaskComment: { id: 4, taskId: 't1', body: 'looks good', actorType: 'agent', actorId: 'agent-1', actorName: 'builder-1', createdAt: at },
+  TaskEvent: { id: 6, taskId: 't1', kind: 'moved', changes: '{"status":{"before":"todo","after":"review"}}', actorType: 'user', actorId: 'u1', actorName: 'ada', at },
+  WebhookAttempt: {
+    id: 5, deliveryId: 'wd1', attempt: 2, status: 'failed', httpStatus: 500, durationMs: 12, error: 'HTTP 500', requestExcerpt: 'POST /mc',
+    responseExcerpt: 'oops', createdAt: at,
+  },
   Task: {
     id: 't1', number: 17, title: 'Ship the board', description: '**bold**', status: 'review', priority: 'critical', rank: 'a0V', labels: '["ui"]',
     dueAt: at, assigneeAgentId: 'agent-1', createdByType: 'user', createdById: 'u1', createdByName: 'ada', autoDone: true, version: 4,
