@@ -41,7 +41,25 @@ const samples: Record<string, Record<string, unknown>> = {
     resolvedModel: 'claude-sonnet-4-5', provider: 'anthropic', inputTokens: 1_000_000_000, outputTokens: 2, cacheReadTokens: 3, cacheWriteTokens: 4,
     cacheWrite1hTokens: 1, reasoningTokens: 0, costNanos: 9_007_199_254_740_993n, reportedCostNanos: 5n, priceVersion: '2026-11-26', tier: 'above_200k',
     billing: 'api', aggregated: true, subagent: 'toolu_1', dedupeScope: 'agent:agent-1', idempotencyKey: 'cc:msg_1', occurredAt: at, createdAt: at,
+    cacheSavedNanos: 27n,
   },
+  UsageRollupHourly: {
+    id: 12, hourStart: at, agentId: 'agent-1', model: 'claude-sonnet-4-5', provider: 'anthropic', gatewayId: 'gw-1', source: 'claude-code', taskId: 't1',
+    records: 3, unpricedRecords: 1, inputTokens: 9_007_199_254_740_993n, outputTokens: 2n, cacheReadTokens: 3n, cacheWriteTokens: 4n, unpricedTokens: 5n,
+    costNanos: 9_007_199_254_740_995n, cacheSavedNanos: 6n,
+  },
+  PriceOverride: { model: 'glm-4.6', entry: '{"input_cost_per_token":6e-7}', createdById: 'u1', createdAt: at, updatedAt: at },
+  PriceTableVersion: { id: 2, version: '2026-11-26+o1', baseVersion: '2026-11-26', overrides: '{}', reason: 'override glm-4.6', createdById: 'u1', createdAt: at },
+  RepricingRun: {
+    id: 'rp1', fromAt: at, toAt: at, models: '["glm-4.6"]', toVersion: '2026-11-26+o1', records: 10, changedRecords: 4, newlyPriced: 2,
+    oldCostNanos: 1n, newCostNanos: 9_007_199_254_740_993n, actorId: 'u1', actorName: 'ada', createdAt: at,
+  },
+  Budget: {
+    id: 'b1', name: 'Fleet monthly', scope: 'agent', scopeValue: 'agent-1', period: 'month', limitNanos: 9_007_199_254_740_993n, thresholds: '[50,80,100]',
+    hard: true, enabled: false, createdById: 'u1', createdAt: at, updatedAt: at,
+  },
+  BudgetAlert: { id: 8, budgetId: 'b1', periodStart: at, threshold: 80, spentNanos: 8n, limitNanos: 10n, eventId: 9, firedAt: at },
+  BudgetSpend: { id: 13, budgetId: 'b1', periodStart: at, spentNanos: 9_007_199_254_740_993n, updatedAt: at },
   Webhook: {
     id: 'wh1', url: 'https://hooks.example.com/mc', description: 'CI', eventFilter: '["agent.*"]', encryptedSecret: 'v1.iv.ct.tag',
     enabled: false, allowPrivateNetwork: true, consecutiveFailures: 3, disabledReason: 'too many failures', createdAt: at, updatedAt: at, lastDeliveryAt: at,
