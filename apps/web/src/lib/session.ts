@@ -6,15 +6,20 @@ import { type Session, type SessionUser, trpc } from './trpc';
 
 export const getSession = query(() => trpc.auth.me.query(), 'session');
 
-/** Fetches the session now and caches it, for right after signing in or creating the admin. */
+/**
+ * Fetches the session now and caches it, for right after signing in or creating the admin.
+ * Drops every other cached query first: lists fetched as the previous user must not show.
+ */
 export async function reloadSession(): Promise<Session> {
   const session = await trpc.auth.me.query();
+  query.clear();
   query.set(getSession.keyFor(), session);
   return session;
 }
 
 /** Caches "nobody signed in" after an explicit sign-out, before navigating to /login. */
 export function markSignedOut(): void {
+  query.clear();
   query.set(getSession.keyFor(), { user: null, setupRequired: false });
 }
 
