@@ -53,7 +53,8 @@ export type Config = {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
 
-export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+/** `allowUnsafeBind` lets `mc doctor` load a configuration the server would refuse, to report on it. */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd(), options: { allowUnsafeBind?: boolean } = {}): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new StartupError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
@@ -70,7 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config 
     throw new StartupError('Set both MC_ADMIN_USERNAME and MC_ADMIN_PASSWORD (or neither, to get a one-time setup link).');
   }
   const allowedHosts = (e.MC_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  if (!isLoopbackHost(e.HOST) && allowedHosts.length === 0) {
+  if (!isLoopbackHost(e.HOST) && allowedHosts.length === 0 && !options.allowUnsafeBind) {
     throw new StartupError(
       `Refusing to listen on ${e.HOST} without MC_ALLOWED_HOSTS. Set MC_ALLOWED_HOSTS to the host names clients use (e.g. MC_ALLOWED_HOSTS=mc.example.lan), or bind to 127.0.0.1.`,
     );

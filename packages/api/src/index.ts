@@ -1,6 +1,7 @@
 // Public surface of @mc/api, used by apps/server (composition), apps/web (types, schemas) and tests.
 export type { Actor, AgentActor, Role, UserActor, AccessLevel } from './auth/roles.ts';
 export { hasAccess, ROLES, anonymous } from './auth/roles.ts';
+export { commonPasswordCandidates, verifyPassword } from './auth/passwords.ts';
 export { StartupConfigError } from './auth/service.ts';
 export { SESSION_TTL_MS } from './auth/sessions.ts';
 export { type Clock, createFakeClock, type FakeClock, systemClock } from './clock.ts';

@@ -17,6 +17,11 @@ const COMMON = new Set([
   'p@ssw0rd1234', 'passw0rd1234', 'mypassword123', 'secretpassword', 'default12345',
 ]);
 
+/** Passwords `mc doctor` tries against admin hashes: the common list plus username variations. */
+export function commonPasswordCandidates(username: string): string[] {
+  return [...COMMON, username, `${username}${username}`, `${username}123456`, `${username}1234567890`];
+}
+
 /** Returns why a password is refused, or null when it is acceptable. */
 export function passwordProblem(password: string, username?: string): string | null {
   if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
