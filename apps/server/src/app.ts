@@ -1,7 +1,10 @@
 // Composition root: database, services, HTTP + WebSocket on one port, background jobs, shutdown.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Clock, createEventBus, createServices, type Logger, type Services, StartupConfigError, systemClock } from '@mc/api';
+import {
+  type Clock, createEventBus, createServices, createWebhookDispatcher, type Logger, type Services, StartupConfigError, systemClock, type WebhookDispatcher,
+  type WebhookDispatcherOptions,
+} from '@mc/api';
 import { type Database, openDatabase } from '@mc/db';
 import { type Config, StartupError } from './config.ts';
 import { sessionCookieName } from './http/cookies.ts';
@@ -19,24 +22,31 @@ export type RunningServer = {
   services: Services;
   db: Database;
   secretKey: Buffer;
+  webhookDispatcher: WebhookDispatcher;
   setupUrl: string | null;
   close(): Promise<void>;
 };
 
-export async function startServer(config: Config, options: { log: Logger; clock?: Clock }): Promise<RunningServer> {
+export async function startServer(config: Config, options: { log: Logger; clock?: Clock; webhooks?: Partial<WebhookDispatcherOptions> }): Promise<RunningServer> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
   const db = await openDatabase({ file: config.databaseFile });
   if (db.migrations.applied.length) log.info({ applied: db.migrations.applied }, 'migrations applied');
 
   const bus = createEventBus();
-  const services = createServices({
-    database: db, clock, bus, log, options: { agentOfflineAfterS: config.agentOfflineAfterS, rateLimits: config.rateLimits },
-  });
   let secretKey: Buffer;
+  try {
+    // Before the services: they seal secrets at rest with it.
+    secretKey = loadSecretKey(config.secretKey, config.dataDir);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const services = createServices({
+    database: db, clock, bus, log, secretKey, options: { agentOfflineAfterS: config.agentOfflineAfterS, rateLimits: config.rateLimits },
+  });
   let setupToken: string | null = null;
   try {
-    secretKey = loadSecretKey(config.secretKey, config.dataDir);
     const seeded = await services.auth.seedAdmin(config.admin);
     if (seeded === 'setup-required') setupToken = await services.auth.issueSetupToken();
   } catch (error) {
@@ -103,6 +113,13 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   const url = `http://${host}:${port}`;
   const stopHousekeeping = startHousekeeping(services, log);
   const stopLiveness = startLivenessWatch(services, log);
+  const countWebhookOutcomes = metrics.counter('mc_webhook_attempts_total', 'Webhook delivery attempts by resulting status');
+  const webhookDispatcher = createWebhookDispatcher({
+    database: db, bus, clock, log: log.child({ job: 'webhooks' }), events: services.events, webhooks: services.webhooks,
+    ...(options.webhooks ? { options: options.webhooks } : {}),
+    onOutcome: (status) => countWebhookOutcomes({ status }),
+  });
+  await webhookDispatcher.start();
   const setupUrl = setupToken ? `${url}/setup?token=${setupToken}` : null;
 
   let closing: Promise<void> | null = null;
@@ -114,12 +131,13 @@ export async function startServer(config: Config, options: { log: Logger; clock?
       server.close();
       await websocket.close();
       server.closeAllConnections();
+      await webhookDispatcher.stop();
       await db.close();
     })();
     return closing;
   }
 
-  return { url, port, services, db, secretKey, setupUrl, close };
+  return { url, port, services, db, secretKey, webhookDispatcher, setupUrl, close };
 }
 
 export { StartupError };

@@ -1,7 +1,7 @@
 // Public surface of @mc/api, used by apps/server (composition), apps/web (types, schemas) and tests.
 export type { Actor, AgentActor, Role, UserActor, AccessLevel } from './auth/roles.ts';
 export { hasAccess, ROLES, anonymous } from './auth/roles.ts';
-export { commonPasswordCandidates, verifyPassword } from './auth/passwords.ts';
+export { commonPasswordCandidates, hashPassword, verifyPassword } from './auth/passwords.ts';
 export { StartupConfigError } from './auth/service.ts';
 export { SESSION_TTL_MS } from './auth/sessions.ts';
 export { type Clock, createFakeClock, type FakeClock, systemClock } from './clock.ts';
@@ -20,3 +20,7 @@ export type { AgentView } from './agents/views.ts';
 export { APP_VERSION } from './system/service.ts';
 export { createCallerFactory } from './trpc.ts';
 export { parseInput } from './validation.ts';
+export {
+  createWebhookDispatcher, DEFAULT_DISPATCHER_OPTIONS as DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, type DispatcherOptions as WebhookDispatcherOptions,
+  type WebhookDispatcher,
+} from './webhooks/dispatcher.ts';
