@@ -76,6 +76,26 @@ const samples: Record<string, Record<string, unknown>> = {
   TaskDependency: { id: 2, taskId: 't1', dependsOnId: 't1' },
   TaskComment: { id: 4, taskId: 't1', body: 'looks good', actorType: 'agent', actorId: 'agent-1', actorName: 'builder-1', createdAt: at },
   TaskEvent: { id: 6, taskId: 't1', kind: 'moved', changes: '{"status":{"before":"todo","after":"review"}}', actorType: 'user', actorId: 'u1', actorName: 'ada', at },
+  Gateway: {
+    id: 'gw-1', name: 'lab', url: 'wss://gw.example.lan:18789/', authMode: 'password', secretSealed: 'v1.a.b.c', identitySealed: 'v1.d.e.f',
+    deviceTokenSealed: 'v1.g.h.i', deviceTokenScopes: '["operator.read"]', requestAdminScope: true, enabled: false, status: 'pairing_required',
+    lastError: '{"code":"PAIRING_REQUIRED","message":"pairing required"}', latencyMs: 12, serverVersion: '2026.9.6', protocol: 4,
+    lastConnectedAt: at, createdAt: at, updatedAt: at,
+  },
+  GatewaySession: {
+    id: 'gs1', gatewayId: 'gw-1', sessionKey: 'agent:main:main', gatewayAgentId: 'main', agentId: 'agent-1', title: 'Hello', status: 'running',
+    busy: true, model: 'mock-1', inputTokens: 1000, outputTokens: 12, contextTokens: 1200, contextLimit: 200000, costNanos: 9_007_199_254_740_993n,
+    activityAt: at, usageSyncedAt: at, raw: '{"key":"agent:main:main"}', syncedAt: at,
+  },
+  CronJob: {
+    id: 'cj1', gatewayId: 'gw-1', jobId: 'job-1', name: 'nightly', gatewayAgentId: 'main', enabled: false, schedule: 'cron 0 9 * * * (Europe/Paris)',
+    nextRunAt: at, lastRunAt: at, lastStatus: 'error', lastDurationMs: 1596, consecutiveErrors: 3, lastError: 'boom', runningAt: at, raw: '{"id":"job-1"}',
+    syncedAt: at,
+  },
+  CronRun: {
+    id: 'cr1', gatewayId: 'gw-1', jobId: 'job-1', runId: 'manual:job-1:1:1', status: 'ok', runAt: at, durationMs: 1596, summary: 'done', error: 'none',
+    model: 'mock-1', provider: 'mock', sessionKey: 'agent:main:cron:job-1:run:s1', inputTokens: 1000, outputTokens: 12, createdAt: at,
+  },
   WebhookAttempt: {
     id: 5, deliveryId: 'wd1', attempt: 2, status: 'failed', httpStatus: 500, durationMs: 12, error: 'HTTP 500', requestExcerpt: 'POST /mc',
     responseExcerpt: 'oops', createdAt: at,
