@@ -1,7 +1,9 @@
 // /login: username + password; shows the server's error text (bad credentials, rate limit).
 import { createAsync, Navigate, useLocation, useNavigate, useSearchParams } from '@solidjs/router';
 import { createUniqueId, onMount, Show } from 'solid-js';
+import { FormError } from '../components/FormError';
 import { createMutation } from '../lib/create-mutation';
+import { readField } from '../lib/form-fields';
 import { getSession, reloadSession } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { AuthCard } from './AuthCard';
@@ -31,7 +33,7 @@ export default function LoginPage() {
   async function handleSubmit(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await login.run(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
+    const result = await login.run(readField(form, 'username'), readField(form, 'password'));
     if (!result.ok) {
       passwordInput?.select();
       return;
@@ -73,13 +75,7 @@ export default function LoginPage() {
               required
             />
           </div>
-          <Show when={login.error()}>
-            {(message) => (
-              <p id={errorId} class="form-error" role="alert">
-                {message()}
-              </p>
-            )}
-          </Show>
+          <FormError id={errorId} message={login.error()} />
           <button type="submit" class="button" data-variant="primary" disabled={login.pending()}>
             {login.pending() ? 'Signing in…' : 'Sign in'}
           </button>

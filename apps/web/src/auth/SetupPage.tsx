@@ -1,7 +1,9 @@
 // /setup?token=…: creates the first admin with the one-time token the server printed.
 import { A, createAsync, useNavigate, useSearchParams } from '@solidjs/router';
-import { createUniqueId, Match, Show, Switch } from 'solid-js';
+import { createUniqueId, Match, Switch } from 'solid-js';
+import { FormError } from '../components/FormError';
 import { createMutation } from '../lib/create-mutation';
+import { readField } from '../lib/form-fields';
 import { getSession, reloadSession } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { AuthCard } from './AuthCard';
@@ -23,7 +25,7 @@ export default function SetupPage() {
   async function handleSubmit(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await setup.run(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
+    const result = await setup.run(readField(form, 'username'), readField(form, 'password'));
     if (!result.ok) return;
     await reloadSession();
     navigate('/', { replace: true });
@@ -60,13 +62,7 @@ export default function SetupPage() {
                 required
               />
             </div>
-            <Show when={setup.error()}>
-              {(message) => (
-                <p class="form-error" role="alert">
-                  {message()}
-                </p>
-              )}
-            </Show>
+            <FormError message={setup.error()} />
             <button type="submit" class="button" data-variant="primary" disabled={setup.pending()}>
               {setup.pending() ? 'Creating admin…' : 'Create admin'}
             </button>

@@ -2,10 +2,11 @@
 // indicator, the signed-in user and "Sign out".
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, createUniqueId, on, Show } from 'solid-js';
+import { AgentsNavLink, NeedsInputMenuBadge } from '../agents/AgentsNavLink';
 import { createMutation } from '../lib/create-mutation';
-import { stopLive } from '../lib/live';
 import { roleLabel } from '../lib/roles';
-import { markSignedOut, useCurrentUser } from '../lib/session';
+import { useCurrentUser } from '../lib/session';
+import { leaveSignedInApp } from '../lib/sign-out';
 import { trpc } from '../lib/trpc';
 import { LiveIndicator } from './LiveIndicator';
 
@@ -22,10 +23,7 @@ export function AppHeader() {
 
   async function handleSignOut() {
     const result = await signOut.run();
-    if (!result.ok) return;
-    stopLive();
-    markSignedOut();
-    navigate('/login', { replace: true });
+    if (result.ok) leaveSignedInApp(navigate);
   }
 
   return (
@@ -44,6 +42,7 @@ export function AppHeader() {
           onClick={() => setMenuOpen((open) => !open)}
         >
           Menu
+          <NeedsInputMenuBadge />
         </button>
       </div>
       <div id={menuId} class="app-header-menu" data-open={menuOpen() ? 'true' : 'false'}>
@@ -51,6 +50,7 @@ export function AppHeader() {
           <A href="/" end activeClass="is-active">
             Overview
           </A>
+          <AgentsNavLink />
           <A href="/settings" activeClass="is-active">
             Settings
           </A>

@@ -12,3 +12,7 @@ export function hasRole(actual: Role | undefined, required: Role): boolean {
 export function roleLabel(role: Role): string {
   return role.charAt(0).toUpperCase() + role.slice(1);
 }
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

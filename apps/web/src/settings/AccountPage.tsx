@@ -2,10 +2,12 @@
 import { useNavigate } from '@solidjs/router';
 import { createSignal, createUniqueId, Show } from 'solid-js';
 import { Dialog } from '../components/Dialog';
+import { FormError } from '../components/FormError';
 import { createMutation } from '../lib/create-mutation';
-import { stopLive } from '../lib/live';
+import { readField } from '../lib/form-fields';
 import { roleLabel } from '../lib/roles';
-import { markSignedOut, useCurrentUser } from '../lib/session';
+import { useCurrentUser } from '../lib/session';
+import { leaveSignedInApp } from '../lib/sign-out';
 import { trpc } from '../lib/trpc';
 
 function ChangePasswordForm() {
@@ -24,13 +26,13 @@ function ChangePasswordForm() {
     setDone('');
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const newPassword = String(form.get('newPassword') ?? '');
-    if (newPassword !== String(form.get('confirmPassword') ?? '')) {
+    const newPassword = readField(form, 'newPassword');
+    if (newPassword !== readField(form, 'confirmPassword')) {
       setMismatch(true);
       return;
     }
     setMismatch(false);
-    const result = await change.run(String(form.get('currentPassword') ?? ''), newPassword);
+    const result = await change.run(readField(form, 'currentPassword'), newPassword);
     if (!result.ok) return;
     formElement.reset();
     setDone('Password changed.');
@@ -70,13 +72,7 @@ function ChangePasswordForm() {
             required
           />
         </div>
-        <Show when={errorText()}>
-          {(message) => (
-            <p class="form-error" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <FormError message={errorText()} />
         <p class="form-success" role="status">
           {done()}
         </p>
@@ -99,12 +95,7 @@ function SignOutEverywhere() {
     const result = await signOutAll.run();
     if (!result.ok) return;
     const count = result.value.revoked;
-    stopLive();
-    markSignedOut();
-    navigate('/login', {
-      replace: true,
-      state: { notice: `Signed out of ${count} ${count === 1 ? 'session' : 'sessions'}. Sign in again to continue.` },
-    });
+    leaveSignedInApp(navigate, `Signed out of ${count} ${count === 1 ? 'session' : 'sessions'}. Sign in again to continue.`);
   }
 
   return (
@@ -126,13 +117,7 @@ function SignOutEverywhere() {
           description="Every session of your account ends, this one too."
           onClose={() => setConfirming(false)}
         >
-          <Show when={signOutAll.error()}>
-            {(message) => (
-              <p class="form-error" role="alert">
-                {message()}
-              </p>
-            )}
-          </Show>
+          <FormError message={signOutAll.error()} />
           <div class="dialog-actions">
             <button type="button" class="button" data-autofocus onClick={() => setConfirming(false)}>
               Cancel

@@ -1,6 +1,7 @@
 // The two API key dialogs: the one-time secret after creation, and the revoke confirmation.
-import { createSignal, createUniqueId, Show } from 'solid-js';
+import { createSignal, createUniqueId } from 'solid-js';
 import { Dialog } from '../components/Dialog';
+import { FormError } from '../components/FormError';
 import { createMutation } from '../lib/create-mutation';
 import { type ApiKeyRow, type CreatedApiKey, trpc } from '../lib/trpc';
 
@@ -77,13 +78,7 @@ export function RevokeKeyDialog(props: { apiKey: ApiKeyRow; onClose: () => void;
       description="Anything using this key stops working immediately. This cannot be undone."
       onClose={props.onClose}
     >
-      <Show when={revoke.error()}>
-        {(message) => (
-          <p class="form-error" role="alert">
-            {message()}
-          </p>
-        )}
-      </Show>
+      <FormError message={revoke.error()} />
       <div class="dialog-actions">
         <button type="button" class="button" data-autofocus onClick={() => props.onClose()}>
           Cancel

@@ -2,10 +2,12 @@
 // list keys, revoke with a confirmation.
 import { createAsyncStore, query, revalidate } from '@solidjs/router';
 import { createSignal, createUniqueId, ErrorBoundary, For, Show, Suspense } from 'solid-js';
+import { FormError } from '../components/FormError';
 import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
 import { createMutation } from '../lib/create-mutation';
+import { readField } from '../lib/form-fields';
 import { formatDateTime } from '../lib/format-time';
-import { hasRole, ROLES, roleLabel } from '../lib/roles';
+import { hasRole, isRole, ROLES, roleLabel } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
 import { type ApiKeyRow, type CreatedApiKey, type Role, trpc } from '../lib/trpc';
 import { CreatedKeyDialog, RevokeKeyDialog } from './ApiKeyDialogs';
@@ -28,10 +30,6 @@ function keyStatus(key: ApiKeyRow, nowMs: number): KeyStatus {
 
 const STATUS_LABELS: Record<KeyStatus, string> = { active: 'Active', revoked: 'Revoked', expired: 'Expired' };
 
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
-
 function CreateKeyForm(props: { onCreated: (created: CreatedApiKey) => void; onCancel: () => void }) {
   const user = useCurrentUser();
   const nameId = createUniqueId();
@@ -48,11 +46,11 @@ function CreateKeyForm(props: { onCreated: (created: CreatedApiKey) => void; onC
   async function handleSubmit(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const role = String(form.get('role') ?? '');
+    const role = readField(form, 'role');
     if (!isRole(role)) return;
-    const expiresText = String(form.get('expiresInDays') ?? '').trim();
+    const expiresText = readField(form, 'expiresInDays').trim();
     const expiresInDays = expiresText === '' ? undefined : Number(expiresText);
-    const result = await create.run(String(form.get('name') ?? '').trim(), role, expiresInDays);
+    const result = await create.run(readField(form, 'name').trim(), role, expiresInDays);
     if (!result.ok) return;
     props.onCreated(result.value);
   }
@@ -112,13 +110,7 @@ function CreateKeyForm(props: { onCreated: (created: CreatedApiKey) => void; onC
         <p id={expiresHintId} class="field-hint">
           Leave "Expires in" empty for a key that never expires.
         </p>
-        <Show when={create.error()}>
-          {(message) => (
-            <p class="form-error" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <FormError message={create.error()} />
         <div class="form-actions">
           <button type="submit" class="button" data-variant="primary" disabled={create.pending()}>
             {create.pending() ? 'Creating…' : 'Create key'}

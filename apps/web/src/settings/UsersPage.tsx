@@ -2,10 +2,12 @@
 import { createAsyncStore, query, revalidate } from '@solidjs/router';
 import { createSignal, createUniqueId, ErrorBoundary, For, Show, Suspense } from 'solid-js';
 import { Dialog } from '../components/Dialog';
+import { FormError } from '../components/FormError';
 import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
 import { createMutation } from '../lib/create-mutation';
+import { readField } from '../lib/form-fields';
 import { formatDateTime } from '../lib/format-time';
-import { ROLES, roleLabel } from '../lib/roles';
+import { isRole, ROLES, roleLabel } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
 import { type Role, trpc, type UserRow } from '../lib/trpc';
 import { RequireRole } from './RequireRole';
@@ -14,10 +16,6 @@ const listUsers = query(() => trpc.users.list.query(), 'users.list');
 
 function refreshUsers(): Promise<void> {
   return revalidate(listUsers.key);
-}
-
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
 }
 
 function CreateUserForm(props: { onCreated: (username: string) => void }) {
@@ -32,10 +30,10 @@ function CreateUserForm(props: { onCreated: (username: string) => void }) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const username = String(form.get('username') ?? '').trim();
-    const role = String(form.get('role') ?? 'viewer');
+    const username = readField(form, 'username').trim();
+    const role = readField(form, 'role');
     if (!isRole(role)) return;
-    const result = await create.run(username, String(form.get('password') ?? ''), role);
+    const result = await create.run(username, readField(form, 'password'), role);
     if (!result.ok) return;
     formElement.reset();
     await refreshUsers();
@@ -65,13 +63,7 @@ function CreateUserForm(props: { onCreated: (username: string) => void }) {
             {create.pending() ? 'Creating…' : 'Create user'}
           </button>
         </div>
-        <Show when={create.error()}>
-          {(message) => (
-            <p class="form-error" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <FormError message={create.error()} />
       </form>
     </section>
   );
@@ -210,7 +202,7 @@ function ResetPasswordDialog(props: { user: UserRow; onDone: (message: string) =
   async function handleSubmit(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const result = await reset.run(String(form.get('newPassword') ?? ''));
+    const result = await reset.run(readField(form, 'newPassword'));
     if (!result.ok) return;
     props.onDone(`Password reset for ${props.user.username}.`);
   }
@@ -234,13 +226,7 @@ function ResetPasswordDialog(props: { user: UserRow; onDone: (message: string) =
             data-autofocus
           />
         </div>
-        <Show when={reset.error()}>
-          {(message) => (
-            <p class="form-error" role="alert">
-              {message()}
-            </p>
-          )}
-        </Show>
+        <FormError message={reset.error()} />
         <div class="dialog-actions">
           <button type="button" class="button" onClick={() => props.onClose()}>
             Cancel
