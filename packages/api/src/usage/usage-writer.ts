@@ -1,12 +1,15 @@
 // Writes usage records on the raw connection inside the caller's transaction: prices each record once
 // (integer nano-USD, pinned table version), skips repeats of an idempotency key, sums what it wrote.
+// Newly inserted records are added to the hourly rollups and handed to the hooks (budgets) in the same
+// transaction, so rollups always equal the raw sums.
 import { randomUUID } from 'node:crypto';
 import { sqliteDate } from '@mc/db';
 import type BetterSqlite3 from 'better-sqlite3';
-import { priceUsage } from './pricing/cost.ts';
+import { cacheSavedNanos, priceUsage } from './pricing/cost.ts';
 import { nanosToUsd, usdToNanos } from './pricing/money.ts';
 import type { PriceTable } from './pricing/price-table.ts';
 import { inferProvider } from './provider.ts';
+import { createRollupWriter, hourStartText } from './rollups/rollup-writer.ts';
 import type { UsageRecordInput } from './schema.ts';
 
 export type UsageContext = {
@@ -21,6 +24,26 @@ export type UsageContext = {
 };
 
 export type WrittenRecord = { id: string; costUsd: number | null; priced: boolean; duplicate: boolean };
+
+/** A record the writer inserted (not a duplicate), with its rollup dimensions; for ingestion hooks. */
+export type InsertedUsage = {
+  occurredAt: Date;
+  agentId: string | null;
+  /** resolvedModel ?? reported model: the rollup and budget "model". */
+  model: string;
+  gatewayId: string | null;
+  taskId: string | null;
+  costNanos: bigint | null;
+};
+
+/** Runs inside the insert's transaction after the rollups were updated (budgets evaluate here). */
+export type UsageWriteHook = (sqlite: BetterSqlite3.Database, inserted: readonly InsertedUsage[]) => void;
+
+export type UsageWriterOptions = {
+  hooks?: readonly UsageWriteHook[];
+  /** Only the benchmark turns this off, to measure what the rollups cost. */
+  maintainRollups?: boolean;
+};
 
 export type UsageSummary = {
   recorded: number;
@@ -37,12 +60,15 @@ export type UsageSummary = {
 
 const INSERT = `INSERT INTO "UsageRecord" (agentId, gatewayId, sessionKey, taskId, source, model, resolvedModel, provider,
   inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, reasoningTokens, costNanos, reportedCostNanos,
-  priceVersion, tier, billing, aggregated, subagent, dedupeScope, idempotencyKey, occurredAt, createdAt)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  priceVersion, tier, billing, aggregated, subagent, dedupeScope, idempotencyKey, occurredAt, createdAt, cacheSavedNanos)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (dedupeScope, idempotencyKey) DO NOTHING RETURNING id`;
 
-export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: () => PriceTable) {
+export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: () => PriceTable, options: UsageWriterOptions = {}) {
   const insert = sqlite.prepare(INSERT);
+  const rollups = createRollupWriter(sqlite);
+  const hooks = options.hooks ?? [];
+  const maintainRollups = options.maintainRollups ?? true;
 
   /** Call inside database.rawTransaction. */
   function write(records: readonly UsageRecordInput[], ctx: UsageContext): UsageSummary {
@@ -52,8 +78,10 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
     };
     const models = new Set<string>();
     const now = sqliteDate(ctx.receivedAt);
+    const batch = rollups.createBatch();
+    const inserted: InsertedUsage[] = [];
     for (const record of records) {
-      const price = priceUsage(table, {
+      const usage = {
         model: record.model,
         inputTokens: record.inputTokens,
         outputTokens: record.outputTokens,
@@ -61,17 +89,23 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
         cacheWriteTokens: record.cacheWriteTokens ?? 0,
         cacheWrite1hTokens: record.cacheWrite1hTokens ?? 0,
         aggregated: record.aggregated ?? false,
-      });
+      };
+      const price = priceUsage(table, usage);
+      const savedNanos = cacheSavedNanos(table, usage, price);
       const key = record.id ?? randomUUID();
+      const occurredAt = record.occurredAt ?? ctx.receivedAt;
+      const taskId = record.taskId ?? ctx.defaultTaskId ?? null;
+      const source = record.source ?? ctx.defaultSource;
+      const provider = record.provider ?? inferProvider(record.model);
       const row = insert.get(
         ctx.agentId,
         ctx.gatewayId ?? null,
         record.sessionId ?? `${ctx.agentName}:cli`,
-        record.taskId ?? ctx.defaultTaskId ?? null,
-        record.source ?? ctx.defaultSource,
+        taskId,
+        source,
         record.model,
         price.resolvedModel,
-        record.provider ?? inferProvider(record.model),
+        provider,
         record.inputTokens,
         record.outputTokens,
         record.cacheReadTokens ?? 0,
@@ -87,8 +121,9 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
         record.subagent ?? null,
         ctx.dedupeScope,
         key,
-        sqliteDate(record.occurredAt ?? ctx.receivedAt),
+        sqliteDate(occurredAt),
         now,
+        savedNanos,
       ) as { id: number } | undefined;
       const costUsd = price.costNanos === null ? null : nanosToUsd(price.costNanos);
       if (!row) {
@@ -97,6 +132,26 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
         continue;
       }
       summary.recorded += 1;
+      const model = price.resolvedModel ?? record.model;
+      const cacheRead = record.cacheReadTokens ?? 0;
+      const cacheWrite = record.cacheWriteTokens ?? 0;
+      if (maintainRollups) {
+        batch.add(
+          { hourStart: hourStartText(occurredAt), agentId: ctx.agentId ?? '', model, provider: provider ?? '', gatewayId: ctx.gatewayId ?? '', source, taskId: taskId ?? '' },
+          {
+            records: 1,
+            unpricedRecords: price.costNanos === null ? 1 : 0,
+            inputTokens: BigInt(record.inputTokens),
+            outputTokens: BigInt(record.outputTokens),
+            cacheReadTokens: BigInt(cacheRead),
+            cacheWriteTokens: BigInt(cacheWrite),
+            unpricedTokens: price.costNanos === null ? BigInt(record.inputTokens + record.outputTokens + cacheRead + cacheWrite) : 0n,
+            costNanos: price.costNanos ?? 0n,
+            cacheSavedNanos: savedNanos ?? 0n,
+          },
+        );
+      }
+      inserted.push({ occurredAt, agentId: ctx.agentId, model, gatewayId: ctx.gatewayId ?? null, taskId, costNanos: price.costNanos });
       if (price.costNanos === null) summary.unpriced += 1;
       else summary.costNanos += price.costNanos;
       summary.inputTokens += record.inputTokens;
@@ -107,6 +162,8 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
       summary.records.push({ id: key, costUsd, priced: price.costNanos !== null, duplicate: false });
     }
     summary.models = [...models];
+    batch.flush();
+    if (inserted.length > 0) for (const hook of hooks) hook(sqlite, inserted);
     return summary;
   }
 

@@ -74,3 +74,16 @@ export function priceUsage(table: PriceTable, usage: UsageToPrice): PricedUsage 
     cacheWrite1h * cacheWrite1hRate;
   return { resolvedModel, tier: tier?.label ?? 'base', costNanos };
 }
+
+/**
+ * What a record's cache reads saved (TELEMETRY.md §5.2 rates): the same tokens charged at the input rate
+ * minus their cost at the cache-read rate, in the record's own tier (moving cache reads into input keeps
+ * the prompt size, so the tier cannot change). null when unpriced.
+ */
+export function cacheSavedNanos(table: PriceTable, usage: UsageToPrice, priced: PricedUsage): bigint | null {
+  if (priced.costNanos === null) return null;
+  const cacheRead = usage.cacheReadTokens ?? 0;
+  if (cacheRead === 0) return 0n;
+  const asInput = priceUsage(table, { ...usage, inputTokens: usage.inputTokens + cacheRead, cacheReadTokens: 0 });
+  return asInput.costNanos === null ? null : asInput.costNanos - priced.costNanos;
+}

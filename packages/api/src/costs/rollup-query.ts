@@ -1,0 +1,144 @@
+// Exact usage sums over any [from, to): whole UTC hours come from the hourly rollups, the partial hours at
+// either edge from the raw records (same dimension expressions), so results equal raw sums to the nano.
+import { sqliteDate } from '@mc/db';
+import type BetterSqlite3 from 'better-sqlite3';
+import { RAW_DIMENSION_SQL, RAW_METRICS_SQL, type RollupDimensions } from '../usage/rollups/rollup-writer.ts';
+
+export type Dimension = Exclude<keyof RollupDimensions, 'hourStart'>;
+export const DIMENSIONS: readonly Dimension[] = ['agentId', 'model', 'provider', 'gatewayId', 'source', 'taskId'];
+
+export type UsageTotals = {
+  records: number;
+  unpricedRecords: number;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  cacheReadTokens: bigint;
+  cacheWriteTokens: bigint;
+  unpricedTokens: bigint;
+  costNanos: bigint;
+  cacheSavedNanos: bigint;
+};
+
+export type AggregateRow = { keys: string[]; hourStart: string | null; totals: UsageTotals };
+
+export type AggregateQuery = {
+  from: number;
+  to: number;
+  groupBy?: readonly Dimension[];
+  /** Also group by UTC hour (time series). */
+  byHour?: boolean;
+  /** Equality filters on dimensions ('' matches "absent"). */
+  filter?: Partial<Record<Dimension, string>>;
+};
+
+const HOUR_MS = 3_600_000;
+const ROLLUP_METRICS_SQL = `SUM(records), SUM(unpricedRecords), SUM(inputTokens), SUM(outputTokens), SUM(cacheReadTokens), SUM(cacheWriteTokens),
+  SUM(unpricedTokens), SUM(costNanos), SUM(cacheSavedNanos)`;
+
+export function emptyTotals(): UsageTotals {
+  return { records: 0, unpricedRecords: 0, inputTokens: 0n, outputTokens: 0n, cacheReadTokens: 0n, cacheWriteTokens: 0n, unpricedTokens: 0n, costNanos: 0n, cacheSavedNanos: 0n };
+}
+
+export function addTotals(into: UsageTotals, add: UsageTotals): void {
+  into.records += add.records;
+  into.unpricedRecords += add.unpricedRecords;
+  into.inputTokens += add.inputTokens;
+  into.outputTokens += add.outputTokens;
+  into.cacheReadTokens += add.cacheReadTokens;
+  into.cacheWriteTokens += add.cacheWriteTokens;
+  into.unpricedTokens += add.unpricedTokens;
+  into.costNanos += add.costNanos;
+  into.cacheSavedNanos += add.cacheSavedNanos;
+}
+
+const big = (value: unknown): bigint => (typeof value === 'bigint' ? value : BigInt(Number(value ?? 0)));
+
+function totalsFrom(values: unknown[], offset: number): UsageTotals {
+  return {
+    records: Number(values[offset] ?? 0),
+    unpricedRecords: Number(values[offset + 1] ?? 0),
+    inputTokens: big(values[offset + 2]),
+    outputTokens: big(values[offset + 3]),
+    cacheReadTokens: big(values[offset + 4]),
+    cacheWriteTokens: big(values[offset + 5]),
+    unpricedTokens: big(values[offset + 6]),
+    costNanos: big(values[offset + 7]),
+    cacheSavedNanos: big(values[offset + 8]),
+  };
+}
+
+const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
+const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
+
+export function createRollupQuery(sqlite: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+
+  /** Prepared once per SQL text; raw rows (arrays) with 64-bit integers as bigint, so money sums stay exact. */
+  function statement(sql: string): BetterSqlite3.Statement {
+    let prepared = statements.get(sql);
+    if (!prepared) {
+      prepared = sqlite.prepare(sql).raw(true).safeIntegers(true);
+      statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  function buildSql(table: 'rollup' | 'raw', query: AggregateQuery): { sql: string; filterValues: string[] } {
+    const groupBy = query.groupBy ?? [];
+    const dimensionSql = (dimension: Dimension | 'hourStart') => (table === 'rollup' ? `"${dimension}"` : RAW_DIMENSION_SQL[dimension]);
+    const selected = [...(query.byHour ? ['hourStart' as const] : []), ...groupBy].map(dimensionSql);
+    const filterEntries = Object.entries(query.filter ?? {}).filter((entry): entry is [Dimension, string] => entry[1] !== undefined);
+    const timeColumn = table === 'rollup' ? 'hourStart' : 'occurredAt';
+    const where = [`${timeColumn} >= ?`, `${timeColumn} < ?`, ...filterEntries.map(([dimension]) => `${dimensionSql(dimension)} = ?`)];
+    const sql = `SELECT ${[...selected, table === 'rollup' ? ROLLUP_METRICS_SQL : RAW_METRICS_SQL].join(', ')}
+      FROM ${table === 'rollup' ? '"UsageRollupHourly"' : '"UsageRecord"'} WHERE ${where.join(' AND ')}
+      ${selected.length > 0 ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
+    return { sql, filterValues: filterEntries.map(([, value]) => value) };
+  }
+
+  function run(table: 'rollup' | 'raw', query: AggregateQuery, from: number, to: number, into: Map<string, AggregateRow>): void {
+    if (from >= to) return;
+    const { sql, filterValues } = buildSql(table, query);
+    const keyCount = (query.groupBy?.length ?? 0) + (query.byHour ? 1 : 0);
+    const rows = statement(sql).all(sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...filterValues) as unknown[][];
+    for (const values of rows) {
+      const totals = totalsFrom(values, keyCount);
+      // An aggregate without GROUP BY answers one row even over nothing.
+      if (totals.records === 0) continue;
+      const hourStart = query.byHour ? String(values[0]) : null;
+      const keys = values.slice(query.byHour ? 1 : 0, keyCount).map(String);
+      const mapKey = `${hourStart ?? ''}\u0000${keys.join('\u0000')}`;
+      const existing = into.get(mapKey);
+      if (existing) addTotals(existing.totals, totals);
+      else into.set(mapKey, { keys, hourStart, totals });
+    }
+  }
+
+  /** Sums over [from, to) grouped as asked; exact for any bounds (raw records fill partial hours). */
+  function aggregate(query: AggregateQuery): AggregateRow[] {
+    const rows = new Map<string, AggregateRow>();
+    const { from, to } = query;
+    if (from >= to) return [];
+    const alignedFrom = ceilHour(from);
+    const alignedTo = floorHour(to);
+    if (alignedFrom >= alignedTo) {
+      run('raw', query, from, to, rows);
+    } else {
+      run('raw', query, from, alignedFrom, rows);
+      run('rollup', query, alignedFrom, alignedTo, rows);
+      run('raw', query, alignedTo, to, rows);
+    }
+    return [...rows.values()];
+  }
+
+  /** One total over [from, to). */
+  function total(query: Omit<AggregateQuery, 'groupBy' | 'byHour'>): UsageTotals {
+    const sum = emptyTotals();
+    for (const row of aggregate(query)) addTotals(sum, row.totals);
+    return sum;
+  }
+
+  return { aggregate, total };
+}
+
+export type RollupQuery = ReturnType<typeof createRollupQuery>;
