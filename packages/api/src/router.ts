@@ -6,6 +6,7 @@ import { auditRouter } from './audit/router.ts';
 import { authRouter } from './auth/router.ts';
 import { eventsRouter } from './events/router.ts';
 import { systemRouter } from './system/router.ts';
+import { tasksRouter } from './tasks/router.ts';
 import { router } from './trpc.ts';
 import { usersRouter } from './users/router.ts';
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   events: eventsRouter,
   system: systemRouter,
+  tasks: tasksRouter,
 });
 
 export type AppRouter = typeof appRouter;

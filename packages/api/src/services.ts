@@ -12,6 +12,7 @@ import { createEventsService } from './events/service.ts';
 import type { Logger } from './logger.ts';
 import { createSettingsService } from './settings/service.ts';
 import { createSystemService } from './system/service.ts';
+import { createTasksService } from './tasks/service.ts';
 import { loadDefaultPriceTable } from './usage/pricing/default-table.ts';
 import { createUsageService } from './usage/service.ts';
 import { createUsageWriter } from './usage/usage-writer.ts';
@@ -40,7 +41,10 @@ export function createServices(deps: ServiceDeps) {
   const agents = createAgentsService({
     database, clock, events, audit, apiKeys, usageWriter, offlineAfterS: options.agentOfflineAfterS, rateLimits: options.rateLimits,
   });
-  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, options };
+  const tasks = createTasksService({ database, clock, events, settings, audit, agents, rateLimits: options.rateLimits });
+  // Heartbeat responses list the agent's open tasks (PROTOCOL.md §4 work_items).
+  agents.addWorkItemSource(async (agent) => tasks.workItemsFor(agent.id));
+  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, tasks, options };
 }
 
 export type Services = ReturnType<typeof createServices>;

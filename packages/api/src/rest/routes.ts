@@ -1,6 +1,7 @@
 // Every REST route of the server, in one table (the RBAC matrix test walks it).
 import { agentRoutes } from '../agents/rest.ts';
 import { whoAmIRoute } from '../auth/rest.ts';
+import { taskRoutes } from '../tasks/rest.ts';
 import type { RouteDef } from './route.ts';
 
-export const restRoutes: RouteDef[] = [whoAmIRoute, ...agentRoutes];
+export const restRoutes: RouteDef[] = [whoAmIRoute, ...agentRoutes, ...taskRoutes];
