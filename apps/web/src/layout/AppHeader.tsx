@@ -2,7 +2,6 @@
 // indicator, the signed-in user and "Sign out".
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, createUniqueId, on, Show } from 'solid-js';
-import { AgentsNavLink, NeedsInputMenuBadge } from '../agents/AgentsNavLink';
 import { createMutation } from '../lib/create-mutation';
 import { roleLabel } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
@@ -42,7 +41,6 @@ export function AppHeader() {
           onClick={() => setMenuOpen((open) => !open)}
         >
           Menu
-          <NeedsInputMenuBadge />
         </button>
       </div>
       <div id={menuId} class="app-header-menu" data-open={menuOpen() ? 'true' : 'false'}>
@@ -50,7 +48,6 @@ export function AppHeader() {
           <A href="/" end activeClass="is-active">
             Overview
           </A>
-          <AgentsNavLink />
           <A href="/settings" activeClass="is-active">
             Settings
           </A>
