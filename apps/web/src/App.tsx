@@ -8,6 +8,8 @@ import { getSession } from './lib/session';
 const LoginPage = lazy(() => import('./auth/LoginPage'));
 const SetupPage = lazy(() => import('./auth/SetupPage'));
 const OverviewPage = lazy(() => import('./overview/OverviewPage'));
+const FleetPage = lazy(() => import('./agents/FleetPage'));
+const AgentDetailPage = lazy(() => import('./agents/AgentDetailPage'));
 const SettingsLayout = lazy(() => import('./settings/SettingsLayout'));
 const SettingsIndex = lazy(() => import('./settings/SettingsIndex'));
 const UsersPage = lazy(() => import('./settings/UsersPage'));
@@ -39,6 +41,8 @@ export function App() {
       <Route path="/setup" component={SetupPage} />
       <Route path="/" component={SignedInLayout}>
         <Route path="/" component={OverviewPage} />
+        <Route path="/agents" component={FleetPage} />
+        <Route path="/agents/:agentRef" component={AgentDetailPage} />
         <Route path="/settings" component={SettingsLayout}>
           <Route path="/" component={SettingsIndex} />
           <Route path="/users" component={UsersPage} />

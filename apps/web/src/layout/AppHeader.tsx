@@ -2,6 +2,7 @@
 // indicator, the signed-in user and "Sign out".
 import { A, useLocation, useNavigate } from '@solidjs/router';
 import { createEffect, createSignal, createUniqueId, on, Show } from 'solid-js';
+import { AgentsNavLink, NeedsInputMenuBadge } from '../agents/AgentsNavLink';
 import { createMutation } from '../lib/create-mutation';
 import { roleLabel } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
@@ -41,6 +42,7 @@ export function AppHeader() {
           onClick={() => setMenuOpen((open) => !open)}
         >
           Menu
+          <NeedsInputMenuBadge />
         </button>
       </div>
       <div id={menuId} class="app-header-menu" data-open={menuOpen() ? 'true' : 'false'}>
@@ -48,6 +50,7 @@ export function AppHeader() {
           <A href="/" end activeClass="is-active">
             Overview
           </A>
+          <AgentsNavLink />
           <A href="/settings" activeClass="is-active">
             Settings
           </A>
