@@ -1,4 +1,4 @@
-// Periodic pruning: expired sessions and events past retention. Loops log failures and go on.
+// Periodic pruning: expired sessions and events past retention; archiving of old done tasks. Loops log failures and go on.
 import type { Logger, Services } from '@mc/api';
 
 export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -8,6 +8,7 @@ export function startHousekeeping(services: Services, log: Logger, everyMs = 360
     try {
       await services.sessions.pruneExpired();
       await services.events.pruneBefore(new Date(services.clock.nowMs() - EVENT_RETENTION_MS));
+      await services.tasks.archiveDone();
     } catch (error) {
       log.warn({ err: error }, 'housekeeping failed');
     }

@@ -27,6 +27,16 @@ const PROCEDURES: Record<string, AccessLevel> = {
   'agents.createKey': 'admin',
   'agents.revokeKey': 'admin',
   'agents.remove': 'admin',
+  'tasks.board': 'viewer',
+  'tasks.list': 'viewer',
+  'tasks.counts': 'viewer',
+  'tasks.byId': 'viewer',
+  'tasks.create': 'operator',
+  'tasks.update': 'operator',
+  'tasks.move': 'operator',
+  'tasks.comment': 'operator',
+  'tasks.archiveSettings': 'admin',
+  'tasks.updateArchiveSettings': 'admin',
 };
 
 const ROUTES: Record<string, AccessLevel> = {
@@ -36,6 +46,9 @@ const ROUTES: Record<string, AccessLevel> = {
   'POST /api/agents/register': 'agent',
   'POST /api/agents/:agentRef/heartbeat': 'agent',
   'POST /api/tokens': 'agent',
+  'GET /api/tasks/queue': 'agent',
+  'PATCH /api/tasks/:id': 'agent',
+  'POST /api/tasks/:id/comments': 'agent',
 };
 
 type Who = 'anonymous' | 'viewer' | 'operator' | 'admin' | 'agent';
