@@ -10,29 +10,23 @@ let operatorKey: string;
 const agentKeys = new Map<string, string>();
 
 type Json = Record<string, unknown>;
-async function call(method: string, path: string, key: string, body?: unknown) {
-  const res = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
-}
-/** A GET on a fresh connection: setting up 20 agents can outlast the server's keep-alive timeout,
- * and a pooled socket closed by the server at that moment would fail the request (ECONNRESET). */
-function freshGet(path: string, key: string): Promise<{ status: number; body: Json }> {
+/** One request on a fresh connection: setting up 20 agents can outlast the server's keep-alive
+ * timeout, and a pooled socket the server closes at that moment would fail the next request. */
+function call(method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${app.url}${path}`, { agent: false, headers: { authorization: `Bearer ${key}` } }, (res) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+    const req = request(`${app.url}${path}`, { method, agent: false, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         text += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Json }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: (text ? JSON.parse(text) : null) as Json }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
 }
 const errorOf = (body: Json) => body.error as { code: string; message: string };
@@ -81,7 +75,7 @@ describe('GET /api/tasks/queue', () => {
     const names = Array.from({ length: 20 }, (_, i) => `http-racer-${i}`);
     const keys = await Promise.all(names.map(agentWithKey));
     for (let i = 0; i < 20; i++) await newTask(`http race ${i}`);
-    const results = await Promise.all(names.map((name, i) => freshGet(`/api/tasks/queue?agent=${name}`, keys[i] ?? '')));
+    const results = await Promise.all(names.map((name, i) => call('GET', `/api/tasks/queue?agent=${name}`, keys[i] ?? '')));
     const ids = results.map((r) => (r.body.task as { id: string } | null)?.id);
     expect(results.every((r) => r.status === 200 && r.body.reason === 'assigned')).toBe(true);
     expect(new Set(ids).size).toBe(20);
