@@ -27,11 +27,18 @@ function connect(cookie: string, onClose?: (code: number) => void) {
 
 async function collect(client: ReturnType<typeof connect>['client'], lastEventId: string | null) {
   const received: Array<{ id: string; data: LiveMessage }> = [];
+  const cursors: string[] = [];
   const listenersBefore = app.services.bus.listenerCount();
-  const sub = client.events.onEvent.subscribe({ lastEventId }, { onData: (item) => received.push(item as { id: string; data: LiveMessage }) });
+  const sub = client.events.onEvent.subscribe({ lastEventId }, {
+    onData: (item) => {
+      const message = item as { id: string; data: LiveMessage };
+      if (message.data.type === 'cursor') cursors.push(message.id);
+      else received.push(message);
+    },
+  });
   // The server listens before it catches up; once it listens, nothing published later is missed.
   await expect.poll(() => app.services.bus.listenerCount()).toBeGreaterThan(listenersBefore);
-  return { received, unsubscribe: () => sub.unsubscribe() };
+  return { received, cursors, unsubscribe: () => sub.unsubscribe() };
 }
 
 describe('realtime over tRPC WebSocket', () => {
@@ -57,6 +64,24 @@ describe('realtime over tRPC WebSocket', () => {
     await expect.poll(() => resumed.received.length).toBe(3);
     expect(resumed.received.map((r) => Number(r.id))).toEqual([b, c, d]);
     expect(resumed.received.map((r) => (r.data as { payload: { n: number } }).payload.n)).toEqual([2, 3, 4]);
+    resumed.unsubscribe();
+    second.wsClient.close();
+  });
+
+  it('opens a fresh stream with a cursor, so a client paused before any event still resumes exactly', async () => {
+    const cookie = await app.login();
+    const first = connect(cookie);
+    const before = await app.publishTestEvent('test.before', {});
+    const baseline = app.services.bus.listenerCount();
+    const fresh = await collect(first.client, null);
+    await expect.poll(() => fresh.cursors).toEqual([String(before)]);
+    fresh.unsubscribe();
+    first.wsClient.close();
+    await expect.poll(() => app.services.bus.listenerCount()).toBe(baseline);
+    const missed = await app.publishTestEvent('test.missed', {});
+    const second = connect(cookie);
+    const resumed = await collect(second.client, fresh.cursors[0] ?? null);
+    await expect.poll(() => resumed.received.map((r) => Number(r.id))).toEqual([missed]);
     resumed.unsubscribe();
     second.wsClient.close();
   });

@@ -92,6 +92,11 @@ function callEach<T>(handlers: Iterable<(arg: T) => void>, arg: T): void {
 }
 
 function handleMessage(trackedId: string | undefined, data: LiveMessageData): void {
+  if (data.type === 'cursor') {
+    // A fresh stream's starting point: nothing to show, but a pause from here resumes exactly.
+    if (trackedId && isAfter(trackedId, lastEventId)) lastEventId = trackedId;
+    return;
+  }
   if (data.type === 'resync') {
     // The gap exceeded retention: panels refetch, and the stream continues from here.
     if (trackedId) lastEventId = trackedId;
@@ -197,8 +202,8 @@ function pause(): void {
 async function resume(): Promise<void> {
   paused = false;
   retryAttempt = 0;
-  // With no event seen yet there is no id to resume from; the server starts at its newest
-  // event, so whatever happened while paused is only recoverable by refetching.
+  // Every stream starts with a cursor message, so an id is normally known; without one (paused
+  // before the stream opened) whatever happened meanwhile is only recoverable by refetching.
   if (lastEventId === null) resyncWhenStarted = true;
   setConnectionState('reconnecting');
   // Reopening while the old socket is still closing would race inside the WS client.

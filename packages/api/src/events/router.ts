@@ -7,7 +7,9 @@ import type { BusEvent } from './bus.ts';
 import { maySee } from './service.ts';
 
 export type LiveEvent = { id: number; type: string; payload: unknown; createdAt: string };
-export type LiveMessage = LiveEvent | { type: 'resync'; latestId: number };
+/** `cursor` opens a fresh stream: it carries the newest id so a client that pauses before any event
+ * arrives can still resume exactly. `resync`: the gap was not replayable, refetch. */
+export type LiveMessage = LiveEvent | { type: 'resync'; latestId: number } | { type: 'cursor'; latestId: number };
 
 const toLive = (event: BusEvent): LiveEvent => ({ id: event.id, type: event.type, payload: event.payload, createdAt: event.createdAt });
 
@@ -22,6 +24,7 @@ export const eventsRouter = router({
         let cursor: number;
         if (input.lastEventId == null) {
           cursor = await ctx.services.events.latestId();
+          yield tracked(String(cursor), { type: 'cursor', latestId: cursor } as LiveMessage);
         } else {
           cursor = Number(input.lastEventId);
           const missed = await ctx.services.events.since(cursor, ctx.actor); // 2. catch up
