@@ -9,6 +9,7 @@ import { systemRouter } from './system/router.ts';
 import { tasksRouter } from './tasks/router.ts';
 import { router } from './trpc.ts';
 import { usersRouter } from './users/router.ts';
+import { webhooksRouter } from './webhooks/router.ts';
 
 export const appRouter = router({
   auth: authRouter,
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   events: eventsRouter,
   system: systemRouter,
+  webhooks: webhooksRouter,
   tasks: tasksRouter,
 });
 

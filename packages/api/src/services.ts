@@ -1,4 +1,5 @@
 // Composition of all services for one database. Transports receive this object in their context.
+import { randomBytes } from 'node:crypto';
 import type { Database } from '@mc/db';
 import { type RateLimitSettings, DEFAULT_RATE_LIMITS } from './agents/rate-limits.ts';
 import { createAgentsService } from './agents/service.ts';
@@ -17,11 +18,16 @@ import { loadDefaultPriceTable } from './usage/pricing/default-table.ts';
 import { createUsageService } from './usage/service.ts';
 import { createUsageWriter } from './usage/usage-writer.ts';
 import { createUsersService } from './users/service.ts';
+import { createWebhooksService } from './webhooks/service.ts';
 
 export type ServiceOptions = { agentOfflineAfterS: number; rateLimits: RateLimitSettings };
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { agentOfflineAfterS: 90, rateLimits: DEFAULT_RATE_LIMITS };
 
-export type ServiceDeps = { database: Database; clock: Clock; bus: EventBus; log: Logger; options?: Partial<ServiceOptions> };
+export type ServiceDeps = {
+  database: Database; clock: Clock; bus: EventBus; log: Logger; options?: Partial<ServiceOptions>;
+  /** Seals secrets at rest (apps/server passes the loaded MC_SECRET_KEY); omitted only in tests: a throwaway key. */
+  secretKey?: Buffer;
+};
 
 export function createServices(deps: ServiceDeps) {
   const { database, clock, bus, log } = deps;
@@ -35,6 +41,7 @@ export function createServices(deps: ServiceDeps) {
   const settings = createSettingsService({ db, clock });
   const system = createSystemService({ db, clock });
   const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
+  const webhooks = createWebhooksService({ database, clock, events, audit, secretKey: deps.secretKey ?? randomBytes(32) });
   const priceTable = loadDefaultPriceTable();
   const usageWriter = createUsageWriter(database.sqlite, () => priceTable);
   const usage = createUsageService({ database, clock, events, usageWriter, rateLimits: options.rateLimits });
@@ -44,7 +51,7 @@ export function createServices(deps: ServiceDeps) {
   const tasks = createTasksService({ database, clock, events, settings, audit, agents, rateLimits: options.rateLimits });
   // Heartbeat responses list the agent's open tasks (PROTOCOL.md §4 work_items).
   agents.addWorkItemSource(async (agent) => tasks.workItemsFor(agent.id));
-  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, tasks, options };
+  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, webhooks, tasks, options };
 }
 
 export type Services = ReturnType<typeof createServices>;
