@@ -8,6 +8,7 @@ export function startHousekeeping(services: Services, log: Logger, everyMs = 360
     try {
       await services.sessions.pruneExpired();
       await services.events.pruneBefore(new Date(services.clock.nowMs() - EVENT_RETENTION_MS));
+      await services.audit.pruneExpired(); // retention is an admin setting (audit.retentionDays)
       await services.tasks.archiveDone();
     } catch (error) {
       log.warn({ err: error }, 'housekeeping failed');
