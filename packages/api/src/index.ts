@@ -11,7 +11,7 @@ export { type BusEvent, createEventBus, type EventBus } from './events/bus.ts';
 export type { LiveEvent, LiveMessage } from './events/router.ts';
 export { maySee } from './events/service.ts';
 export { type Logger, silentLogger } from './logger.ts';
-export { isRouteResult, type RouteDef, type RouteResult } from './rest/route.ts';
+export { isRouteResult, isRouteStream, type RouteDef, type RouteResult, type RouteStream } from './rest/route.ts';
 export { restRoutes } from './rest/routes.ts';
 export { type AppRouter, appRouter } from './router.ts';
 export { createServices, DEFAULT_SERVICE_OPTIONS, type ServiceDeps, type ServiceOptions, type Services } from './services.ts';

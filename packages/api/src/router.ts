@@ -4,7 +4,10 @@ import { agentsRouter } from './agents/router.ts';
 import { apiKeysRouter } from './api-keys/router.ts';
 import { auditRouter } from './audit/router.ts';
 import { authRouter } from './auth/router.ts';
+import { budgetsRouter } from './budgets/router.ts';
+import { costsRouter } from './costs/router.ts';
 import { eventsRouter } from './events/router.ts';
+import { pricesRouter } from './prices/router.ts';
 import { systemRouter } from './system/router.ts';
 import { tasksRouter } from './tasks/router.ts';
 import { router } from './trpc.ts';
@@ -14,6 +17,9 @@ import { webhooksRouter } from './webhooks/router.ts';
 export const appRouter = router({
   auth: authRouter,
   agents: agentsRouter,
+  costs: costsRouter,
+  prices: pricesRouter,
+  budgets: budgetsRouter,
   users: usersRouter,
   apiKeys: apiKeysRouter,
   audit: auditRouter,

@@ -14,7 +14,11 @@ import type { Logger } from './logger.ts';
 import { createSettingsService } from './settings/service.ts';
 import { createSystemService } from './system/service.ts';
 import { createTasksService } from './tasks/service.ts';
-import { loadDefaultPriceTable } from './usage/pricing/default-table.ts';
+import { createBudgetEvaluator } from './budgets/evaluator.ts';
+import { createBudgetsService } from './budgets/service.ts';
+import { createCostsService } from './costs/service.ts';
+import { createTimeZoneSetting } from './costs/time-zone-setting.ts';
+import { createPricesService } from './prices/service.ts';
 import { createUsageService } from './usage/service.ts';
 import { createUsageWriter } from './usage/usage-writer.ts';
 import { createUsersService } from './users/service.ts';
@@ -42,8 +46,19 @@ export function createServices(deps: ServiceDeps) {
   const system = createSystemService({ db, clock });
   const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
   const webhooks = createWebhooksService({ database, clock, events, audit, secretKey: deps.secretKey ?? randomBytes(32) });
-  const priceTable = loadDefaultPriceTable();
-  const usageWriter = createUsageWriter(database.sqlite, () => priceTable);
+  // Costs: prices in force (pinned + overrides), rollup queries, budgets evaluated inside each usage insert.
+  const timeZone = createTimeZoneSetting(database.sqlite);
+  const costs = createCostsService({ database, clock, events, audit, settings, timeZone, priceVersion: () => prices.currentTable().version });
+  const budgetEvaluator = createBudgetEvaluator({ sqlite: database.sqlite, clock, events, timeZone, query: costs.query });
+  const prices = createPricesService({
+    database, clock, events, audit, log, query: costs.query, resolveRange: costs.resolveRange,
+    onRepriced: (sqlite) => {
+      sqlite.prepare(`DELETE FROM "BudgetSpend"`).run();
+      budgetEvaluator.invalidate();
+    },
+  });
+  const budgets = createBudgetsService({ database, clock, events, audit, timeZone, evaluator: budgetEvaluator });
+  const usageWriter = createUsageWriter(database.sqlite, () => prices.currentTable(), { hooks: [budgetEvaluator.onUsageInserted] });
   const usage = createUsageService({ database, clock, events, usageWriter, rateLimits: options.rateLimits });
   const agents = createAgentsService({
     database, clock, events, audit, apiKeys, usageWriter, offlineAfterS: options.agentOfflineAfterS, rateLimits: options.rateLimits,
@@ -51,7 +66,9 @@ export function createServices(deps: ServiceDeps) {
   const tasks = createTasksService({ database, clock, events, settings, audit, agents, rateLimits: options.rateLimits });
   // Heartbeat responses list the agent's open tasks (PROTOCOL.md §4 work_items).
   agents.addWorkItemSource(async (agent) => tasks.workItemsFor(agent.id));
-  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, webhooks, tasks, options };
+  // Hard budgets over their limit ask the agents they concern to stop (work item budget_exceeded).
+  agents.addWorkItemSource((agent) => budgetEvaluator.workItemsFor(agent));
+  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, costs, prices, budgets, webhooks, tasks, options };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -1,7 +1,8 @@
 // Runs the REST route table: match, authenticate, check access (hasAccess, as tRPC does), validate
 // body and query with the route's zod schemas, call the handler, shape errors per PROTOCOL.md §2.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DomainError, hasAccess, isRouteResult, type Logger, parseInput, type RouteDef, type Services } from '@mc/api';
+import { once } from 'node:events';
+import { DomainError, hasAccess, isRouteResult, isRouteStream, type Logger, parseInput, type RouteDef, type RouteStream, type Services } from '@mc/api';
 import type { Authentication } from './authenticate.ts';
 import { readJsonBody } from './body.ts';
 import { sendJson } from './send.ts';
@@ -35,6 +36,30 @@ export function matchRoute(routes: readonly CompiledRoute[], method: string, pat
     return { route, params };
   }
   return pathMatched ? { methodNotAllowed: true } : null;
+}
+
+/** Writes a streamed body chunk by chunk, waiting for 'drain'; stops reading when the client goes away. */
+async function sendStream(res: ServerResponse, result: RouteStream, log: Logger): Promise<number> {
+  res.writeHead(result.status, { 'content-type': result.contentType, 'cache-control': 'no-store', ...result.headers });
+  const iterator = result.stream[Symbol.asyncIterator]();
+  let closed = false;
+  res.once('close', () => {
+    closed = true;
+  });
+  try {
+    for (let next = await iterator.next(); !next.done && !closed; next = await iterator.next()) {
+      if (!res.write(next.value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  } catch (error) {
+    // Headers are gone: the only honest signal left is a truncated response.
+    log.error({ err: error }, 'streamed response failed');
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    return result.status;
+  } finally {
+    if (closed) await iterator.return?.();
+  }
+  res.end();
+  return result.status;
 }
 
 export async function runRoute(options: {
@@ -71,6 +96,7 @@ export async function runRoute(options: {
     body,
     headers,
   });
+  if (isRouteStream(result)) return sendStream(res, result, options.log);
   if (isRouteResult(result)) {
     sendJson(res, result.status, result.body, result.headers);
     return result.status;

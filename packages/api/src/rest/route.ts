@@ -50,6 +50,17 @@ export function respond(status: number, body: unknown, headers?: Record<string, 
   return { status, body, ...(headers ? { headers } : {}) };
 }
 
+/** A streamed body (exports): the runner writes `chunks` as they come, with backpressure; JSON routes are unaffected. */
+export type RouteStream = { stream: AsyncIterable<string>; contentType: string; status: number; headers: Record<string, string> };
+
+export function streamResponse(stream: AsyncIterable<string>, contentType: string, headers: Record<string, string> = {}, status = 200): RouteStream {
+  return { stream, contentType, status, headers };
+}
+
+export function isRouteStream(value: unknown): value is RouteStream {
+  return typeof value === 'object' && value !== null && 'stream' in value && 'contentType' in value;
+}
+
 export function isRouteResult(value: unknown): value is RouteResult {
   return typeof value === 'object' && value !== null && 'status' in value && 'body' in value && typeof (value as { status: unknown }).status === 'number';
 }

@@ -1,0 +1,34 @@
+// The costs time zone (setting `costs.timeZone`, default UTC): day/week/month buckets and budget periods.
+// Read synchronously on the raw connection, because the ingestion path needs it inside its transaction.
+import type BetterSqlite3 from 'better-sqlite3';
+import { createZonedCalendar, isValidTimeZone, type ZonedCalendar } from './zoned-calendar.ts';
+
+export const TIME_ZONE_SETTING = 'costs.timeZone';
+
+export function createTimeZoneSetting(sqlite: BetterSqlite3.Database) {
+  const read = sqlite.prepare(`SELECT value FROM "Setting" WHERE key = ?`);
+  const listeners = new Set<() => void>();
+  let calendar: ZonedCalendar = createZonedCalendar(load());
+
+  function load(): string {
+    const row = read.get(TIME_ZONE_SETTING) as { value: string } | undefined;
+    if (!row) return 'UTC';
+    const value: unknown = JSON.parse(row.value);
+    return typeof value === 'string' && isValidTimeZone(value) ? value : 'UTC';
+  }
+
+  return {
+    timeZone: () => calendar.timeZone,
+    calendar: () => calendar,
+    /** After the setting row was written: switch calendars and tell dependants (budgets) to drop caches. */
+    changed(timeZone: string) {
+      calendar = createZonedCalendar(timeZone);
+      for (const listener of listeners) listener();
+    },
+    onChange(listener: () => void) {
+      listeners.add(listener);
+    },
+  };
+}
+
+export type TimeZoneSetting = ReturnType<typeof createTimeZoneSetting>;
