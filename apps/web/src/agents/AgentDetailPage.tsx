@@ -225,6 +225,7 @@ function StatusTimeline(props: { timeline: AgentDetail['timeline'] }) {
 
 function AgentDetailView(props: { agentRef: string }) {
   const user = useCurrentUser();
+  const fleet = useFleet();
   const detail = createAsyncStore(() => getAgentDetail(props.agentRef), { reconcile: { key: 'id' } });
   const [removed, setRemoved] = createSignal(false);
 
@@ -257,7 +258,10 @@ function AgentDetailView(props: { agentRef: string }) {
         <>
           <div class="page-header">
             <div>
-              <h1 id="agent-title">{data().agent.name}</h1>
+              <div class="agent-title">
+                <h1 id="agent-title">{data().agent.name}</h1>
+                <AgentStatusBadge status={(fleet.byId(data().agent.id) ?? data().agent).status} />
+              </div>
               <p class="page-intro">{data().agent.role ?? 'Agent'}</p>
             </div>
           </div>
