@@ -8,6 +8,7 @@ import { getSession } from './lib/session';
 const LoginPage = lazy(() => import('./auth/LoginPage'));
 const SetupPage = lazy(() => import('./auth/SetupPage'));
 const OverviewPage = lazy(() => import('./overview/OverviewPage'));
+const BoardPage = lazy(() => import('./tasks/BoardPage'));
 const FleetPage = lazy(() => import('./agents/FleetPage'));
 const AgentDetailPage = lazy(() => import('./agents/AgentDetailPage'));
 const SettingsLayout = lazy(() => import('./settings/SettingsLayout'));
@@ -41,6 +42,7 @@ export function App() {
       <Route path="/setup" component={SetupPage} />
       <Route path="/" component={SignedInLayout}>
         <Route path="/" component={OverviewPage} />
+        <Route path="/tasks" component={BoardPage} />
         <Route path="/agents" component={FleetPage} />
         <Route path="/agents/:agentRef" component={AgentDetailPage} />
         <Route path="/settings" component={SettingsLayout}>

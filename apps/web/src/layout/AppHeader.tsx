@@ -51,6 +51,9 @@ export function AppHeader() {
             Overview
           </A>
           <AgentsNavLink />
+          <A href="/tasks" activeClass="is-active">
+            Tasks
+          </A>
           <A href="/settings" activeClass="is-active">
             Settings
           </A>
