@@ -11,11 +11,17 @@ const OverviewPage = lazy(() => import('./overview/OverviewPage'));
 const BoardPage = lazy(() => import('./tasks/BoardPage'));
 const FleetPage = lazy(() => import('./agents/FleetPage'));
 const AgentDetailPage = lazy(() => import('./agents/AgentDetailPage'));
+const SessionsPage = lazy(() => import('./sessions/SessionsPage'));
+const CronPage = lazy(() => import('./cron/CronPage'));
 const SettingsLayout = lazy(() => import('./settings/SettingsLayout'));
 const SettingsIndex = lazy(() => import('./settings/SettingsIndex'));
 const UsersPage = lazy(() => import('./settings/UsersPage'));
 const ApiKeysPage = lazy(() => import('./settings/ApiKeysPage'));
 const AccountPage = lazy(() => import('./settings/AccountPage'));
+const WebhooksPage = lazy(() => import('./webhooks/WebhooksPage'));
+const DeliveriesPage = lazy(() => import('./webhooks/DeliveriesPage'));
+const AuditPage = lazy(() => import('./audit/AuditPage'));
+const GatewaysPage = lazy(() => import('./gateways/GatewaysPage'));
 const NotFoundPage = lazy(() => import('./layout/NotFoundPage'));
 
 function AppRoot(props: RouteSectionProps) {
@@ -45,11 +51,18 @@ export function App() {
         <Route path="/tasks" component={BoardPage} />
         <Route path="/agents" component={FleetPage} />
         <Route path="/agents/:agentRef" component={AgentDetailPage} />
+        <Route path="/sessions" component={SessionsPage} />
+        <Route path="/cron" component={CronPage} />
         <Route path="/settings" component={SettingsLayout}>
           <Route path="/" component={SettingsIndex} />
           <Route path="/users" component={UsersPage} />
           <Route path="/api-keys" component={ApiKeysPage} />
           <Route path="/account" component={AccountPage} />
+          <Route path="/webhooks" component={WebhooksPage} />
+          <Route path="/webhooks/deliveries" component={DeliveriesPage} />
+          <Route path="/webhooks/:id/deliveries" component={DeliveriesPage} />
+          <Route path="/audit" component={AuditPage} />
+          <Route path="/gateways" component={GatewaysPage} />
         </Route>
         <Route path="*404" component={NotFoundPage} />
       </Route>

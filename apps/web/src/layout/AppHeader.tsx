@@ -54,6 +54,12 @@ export function AppHeader() {
           <A href="/tasks" activeClass="is-active">
             Tasks
           </A>
+          <A href="/sessions" activeClass="is-active">
+            Sessions
+          </A>
+          <A href="/cron" activeClass="is-active">
+            Cron
+          </A>
           <A href="/settings" activeClass="is-active">
             Settings
           </A>
