@@ -49,6 +49,8 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   try {
     const seeded = await services.auth.seedAdmin(config.admin);
     if (seeded === 'setup-required') setupToken = await services.auth.issueSetupToken();
+    const seededGateways = await services.gateways.seed(config.gateways);
+    if (seededGateways.length) log.info({ gateways: seededGateways }, 'gateways seeded from MC_GATEWAYS');
   } catch (error) {
     await db.close();
     if (error instanceof StartupConfigError) throw new StartupError(error.message);
@@ -113,6 +115,8 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   const url = `http://${host}:${port}`;
   const stopHousekeeping = startHousekeeping(services, log);
   const stopLiveness = startLivenessWatch(services, log);
+  // OpenClaw gateway connections: never fatal (each gateway reports its own status).
+  services.gatewayManager.start().catch((error: unknown) => log.error({ err: error }, 'gateway manager failed to start'));
   const countWebhookOutcomes = metrics.counter('mc_webhook_attempts_total', 'Webhook delivery attempts by resulting status');
   const webhookDispatcher = createWebhookDispatcher({
     database: db, bus, clock, log: log.child({ job: 'webhooks' }), events: services.events, webhooks: services.webhooks,
@@ -128,6 +132,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
       shutdown.abort();
       stopHousekeeping();
       stopLiveness();
+      await services.gatewayManager.stop();
       server.close();
       await websocket.close();
       server.closeAllConnections();

@@ -1,7 +1,7 @@
 // The sole reader of process.env (ARCHITECTURE.md §6). Validates once, returns camelCase values with
 // absolute paths and units in names; an invalid value stops startup with a message saying what to set.
 import { isAbsolute, join, resolve } from 'node:path';
-import { RateLimitSettings } from '@mc/api';
+import { type GatewaySeed, GatewaySeeds, RateLimitSettings } from '@mc/api';
 import { z } from 'zod';
 
 export class StartupError extends Error {
@@ -42,6 +42,8 @@ export type Config = {
   allowedHosts: string[];
   secretKey: string | null;
   gatewaysJson: string | null;
+  /** MC_GATEWAYS, parsed: seeded at startup for names that do not exist yet */
+  gateways: GatewaySeed[];
   agentOfflineAfterS: number;
   rateLimits: RateLimitSettings;
   trustProxy: boolean;
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd(), options:
     allowedHosts,
     secretKey: e.MC_SECRET_KEY ?? null,
     gatewaysJson: e.MC_GATEWAYS ?? null,
+    gateways: parseGateways(e.MC_GATEWAYS),
     agentOfflineAfterS: e.MC_AGENT_OFFLINE_AFTER_S,
     rateLimits: parseRateLimits(e.MC_RATE_LIMITS),
     trustProxy: e.MC_TRUST_PROXY,
@@ -110,5 +113,21 @@ function parseRateLimits(json: string | undefined): RateLimitSettings {
   }
   const parsed = RateLimitSettings.safeParse(value);
   if (!parsed.success) throw new StartupError(`Invalid MC_RATE_LIMITS:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function parseGateways(json: string | undefined): GatewaySeed[] {
+  if (!json) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new StartupError('MC_GATEWAYS must be a JSON array, e.g. [{"name":"lab","url":"ws://127.0.0.1:18789","token":"…"}]');
+  }
+  const parsed = GatewaySeeds.safeParse(value);
+  if (!parsed.success) throw new StartupError(`Invalid MC_GATEWAYS:\n${z.prettifyError(parsed.error)}`);
+  const names = parsed.data.map((seed) => seed.name);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new StartupError(`Invalid MC_GATEWAYS: the name ${duplicate} appears twice`);
   return parsed.data;
 }

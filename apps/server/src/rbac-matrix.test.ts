@@ -5,6 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './testing/test-server.ts';
 
 const PROCEDURES: Record<string, AccessLevel> = {
+  'gateways.list': 'viewer',
+  'gateways.create': 'admin',
+  'gateways.update': 'admin',
+  'gateways.remove': 'admin',
+  'gateways.retryNow': 'admin',
+  'gateways.test': 'admin',
+  'sessions.list': 'viewer',
+  'sessions.preview': 'viewer',
+  'sessions.abort': 'operator',
+  'sessions.send': 'operator',
+  'sessions.reset': 'admin',
+  'sessions.delete': 'admin',
+  'cron.list': 'viewer',
+  'cron.runs': 'viewer',
+  'cron.runNow': 'admin',
   'auth.me': 'public',
   'auth.login': 'public',
   'auth.setupAdmin': 'public',

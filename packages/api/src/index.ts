@@ -16,6 +16,7 @@ export { restRoutes } from './rest/routes.ts';
 export { type AppRouter, appRouter } from './router.ts';
 export { createServices, DEFAULT_SERVICE_OPTIONS, type ServiceDeps, type ServiceOptions, type Services } from './services.ts';
 export { RateLimitSettings } from './agents/rate-limits.ts';
+export { GatewaySeeds, type GatewaySeed } from './gateways/schema.ts';
 export type { AgentView } from './agents/views.ts';
 export { APP_VERSION } from './system/service.ts';
 export { createCallerFactory } from './trpc.ts';

@@ -10,11 +10,17 @@ import { eventsRouter } from './events/router.ts';
 import { pricesRouter } from './prices/router.ts';
 import { systemRouter } from './system/router.ts';
 import { tasksRouter } from './tasks/router.ts';
+import { cronRouter } from './cron/router.ts';
+import { gatewaysRouter } from './gateways/router.ts';
+import { gatewaySessionsRouter } from './sessions/router.ts';
 import { router } from './trpc.ts';
 import { usersRouter } from './users/router.ts';
 import { webhooksRouter } from './webhooks/router.ts';
 
 export const appRouter = router({
+  gateways: gatewaysRouter,
+  sessions: gatewaySessionsRouter,
+  cron: cronRouter,
   auth: authRouter,
   agents: agentsRouter,
   costs: costsRouter,

@@ -23,8 +23,12 @@ import { createUsageService } from './usage/service.ts';
 import { createUsageWriter } from './usage/usage-writer.ts';
 import { createUsersService } from './users/service.ts';
 import { createWebhooksService } from './webhooks/service.ts';
+import { createCronService } from './cron/service.ts';
+import { createGatewayManager, type GatewayManagerOptions } from './gateways/manager/manager.ts';
+import { createGatewaysService } from './gateways/service.ts';
+import { createGatewaySessionsService } from './sessions/service.ts';
 
-export type ServiceOptions = { agentOfflineAfterS: number; rateLimits: RateLimitSettings };
+export type ServiceOptions = { agentOfflineAfterS: number; rateLimits: RateLimitSettings; gateways?: GatewayManagerOptions };
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = { agentOfflineAfterS: 90, rateLimits: DEFAULT_RATE_LIMITS };
 
 export type ServiceDeps = {
@@ -68,7 +72,21 @@ export function createServices(deps: ServiceDeps) {
   agents.addWorkItemSource(async (agent) => tasks.workItemsFor(agent.id));
   // Hard budgets over their limit ask the agents they concern to stop (work item budget_exceeded).
   agents.addWorkItemSource((agent) => budgetEvaluator.workItemsFor(agent));
-  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, costs, prices, budgets, webhooks, tasks, options };
+  // OpenClaw gateways: one connection per enabled gateway (started by apps/server), mirrors, actions.
+  const gatewaySecretKey = deps.secretKey ?? randomBytes(32);
+  const gatewayManager = createGatewayManager({
+    database, clock, events, usageWriter, secretKey: gatewaySecretKey, log, options: options.gateways,
+    // Gateway usage replacing SDK records rebuilds rollups; budget spend is a cache of them.
+    onUsageRemoved: (sqlite) => {
+      sqlite.prepare(`DELETE FROM "BudgetSpend"`).run();
+      budgetEvaluator.invalidate();
+    },
+  });
+  const gateways = createGatewaysService({ database, clock, events, audit, manager: gatewayManager, secretKey: gatewaySecretKey, log });
+  const gatewaySessions = createGatewaySessionsService({ database, audit, manager: gatewayManager });
+  const cron = createCronService({ database, audit, manager: gatewayManager, log });
+  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, costs, prices, budgets, webhooks, tasks,
+    gatewayManager, gateways, gatewaySessions, cron, options };
 }
 
 export type Services = ReturnType<typeof createServices>;

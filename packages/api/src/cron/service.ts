@@ -1,0 +1,68 @@
+// Cron monitoring across gateways: mirrored jobs (schedule, next run, last status, consecutive
+// failures), run history (refreshed from the gateway when connected), and "run now" (MC admin + the
+// connection's operator.admin). Runs are audited; failed runs raise cron.failed from the mirror.
+import type { Database } from '@mc/db';
+import type { AuditService } from '../audit/service.ts';
+import type { UserActor } from '../auth/roles.ts';
+import type { RequestMeta } from '../auth/service.ts';
+import { notFound } from '../errors.ts';
+import { callGateway } from '../gateways/gateway-calls.ts';
+import type { GatewayManager } from '../gateways/manager/manager.ts';
+import { asList, asRecord, readString } from '../gateways/manager/payload-readers.ts';
+import type { Logger } from '../logger.ts';
+import type { CronJobRefInput, CronRunsInput, ListCronJobsInput } from './schema.ts';
+import { toCronJobItem, toCronRunItem } from './views.ts';
+
+export type CronDeps = { database: Database; audit: AuditService; manager: GatewayManager; log: Logger };
+
+const RUNS_REFRESH_TIMEOUT_MS = 5_000;
+
+export function createCronService({ database, audit, manager, log }: CronDeps) {
+  const db = database.prisma;
+
+  async function list(input: ListCronJobsInput) {
+    const rows = await db.cronJob.findMany({
+      where: input.gatewayId === undefined ? {} : { gatewayId: input.gatewayId },
+      include: { gateway: { select: { name: true } } },
+      orderBy: [{ gatewayId: 'asc' }, { name: 'asc' }],
+      take: 5_000,
+    });
+    return rows.map((row) => toCronJobItem({ ...row, gatewayName: row.gateway.name }));
+  }
+
+  async function jobOf(input: CronJobRefInput) {
+    const job = await db.cronJob.findUnique({ where: { gatewayId_jobId: { gatewayId: input.gatewayId, jobId: input.jobId } }, include: { gateway: { select: { id: true, name: true } } } });
+    if (job === null) throw notFound('No such cron job on this gateway');
+    return job;
+  }
+
+  async function runs(input: CronRunsInput) {
+    const job = await jobOf(input);
+    const connection = manager.connection(input.gatewayId);
+    if (connection?.state().status === 'ready') {
+      // Fresher than the mirror when a run finished while we were away; failures here fall back to it.
+      try {
+        const result = asRecord(await connection.call('cron.runs', { id: input.jobId, limit: input.limit }, { timeoutMs: RUNS_REFRESH_TIMEOUT_MS }));
+        await manager.ingestCronRuns(job.gateway.id, job.gateway.name, asList(result.entries));
+      } catch (error) {
+        log.warn({ gatewayId: input.gatewayId, jobId: input.jobId, err: error instanceof Error ? error.message : String(error) }, 'cron.runs refresh failed; serving the mirror');
+      }
+    }
+    const rows = await db.cronRun.findMany({ where: { gatewayId: input.gatewayId, jobId: input.jobId }, orderBy: { runAt: 'desc' }, take: input.limit });
+    return rows.map(toCronRunItem);
+  }
+
+  async function runNow(actor: UserActor, input: CronJobRefInput, meta: RequestMeta) {
+    const job = await jobOf(input);
+    const result = asRecord(await callGateway(manager, job.gateway, 'cron.run', { id: input.jobId, mode: 'force' }, { needsAdmin: true }));
+    await audit.record({
+      actor, action: 'cron.run', targetType: 'cronJob', targetId: `${job.gateway.id}:${input.jobId}`, ip: meta.ip,
+      details: { gateway: job.gateway.name, jobId: input.jobId, jobName: job.name, runId: readString(result.runId) },
+    });
+    return { enqueued: result.enqueued !== false, runId: readString(result.runId) };
+  }
+
+  return { list, runs, runNow };
+}
+
+export type CronService = ReturnType<typeof createCronService>;
