@@ -38,8 +38,8 @@ describe('fleet view', () => {
   }
 
   const connections = new Map<string, string>();
-  async function connect(name: string): Promise<void> {
-    const answer = await call('/api/connect', { agent_name: name, tool_name: 'claude-code', tool_version: '2.1.3' });
+  async function connect(name: string, tool = 'claude-code'): Promise<void> {
+    const answer = await call('/api/connect', { agent_name: name, tool_name: tool, tool_version: '2.1.3' });
     connections.set(name, String(answer.connection_id));
   }
   async function heartbeat(name: string, beat: Json = {}): Promise<void> {
@@ -210,6 +210,39 @@ describe('fleet view', () => {
     await nav.getByRole('link', { name: 'Agents', exact: true }).waitFor();
     await nav.getByRole('link', { name: 'Agents', exact: true }).click();
     await agentRow(page, 'delta').getByText('Busy', { exact: true }).waitFor();
+  });
+
+  it('searches and filters by status, tool and gateway through the URL', async () => {
+    const { page } = browser;
+    await connect('echo', 'codex');
+    await agentRow(page, 'echo').waitFor();
+    const bodyRows = page.getByRole('table', { name: /^Agents/ }).locator('tbody tr');
+    const shownNames = () => bodyRows.getByRole('link').allTextContents();
+
+    await page.getByLabel('Search').fill('step 4');
+    await expect.poll(shownNames).toEqual(['charlie']);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('step 4');
+    await page.getByRole('button', { name: 'Clear filters' }).first().click();
+    await expect.poll(shownNames).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+
+    await page.getByLabel('Tool').selectOption('codex');
+    await expect.poll(shownNames).toEqual(['echo']);
+    await page.getByLabel('Tool').selectOption('');
+    await page.getByLabel('Gateway').selectOption('none');
+    await page.getByLabel('Status').selectOption('offline');
+    await expect.poll(shownNames).toEqual(['alpha']);
+    const url = new URL(page.url());
+    expect([url.pathname, url.searchParams.get('status'), url.searchParams.get('gateway')]).toEqual(['/agents', 'offline', 'none']);
+
+    // A filtered view survives a reload (and can be shared as a link).
+    await page.reload();
+    await expect.poll(shownNames).toEqual(['alpha']);
+    expect(await page.getByLabel('Status').inputValue()).toBe('offline');
+    await page.getByLabel('Status').selectOption('needs_input');
+    await page.getByText('No agents match these filters.').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).first().click();
+    await expect.poll(shownNames).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    expect(new URL(page.url()).search).toBe('');
   });
 
   it('notifies once per needs_input transition while the tab is hidden, when allowed', async () => {

@@ -3,9 +3,9 @@
 // agent.updated re-renders that agent's row only. Shared by the nav badge (always mounted
 // while signed in) and the fleet pages; it lives while anything uses it.
 import type { AgentView } from '@mc/api';
-import { type Accessor, batch, createMemo, createRoot, createSignal, onCleanup, runWithOwner } from 'solid-js';
+import { type Accessor, batch, createEffect, createMemo, createRoot, createSignal, on, onCleanup, runWithOwner } from 'solid-js';
 import { createStore, produce, reconcile } from 'solid-js/store';
-import { type LiveEvent, onLiveEvent, onLiveResync } from '../lib/live';
+import { connectionState, type LiveEvent, onLiveEvent, onLiveResync } from '../lib/live';
 import { type QueryOutput, trpc } from '../lib/trpc';
 import { notifyNeedsInput } from './needs-input-notifier';
 
@@ -213,6 +213,21 @@ function start(): void {
       onLiveResync(() => void reloadFleet()),
     ];
   });
+  // The first snapshot usually leaves before the stream is listening; what happened in between
+  // would only show at the agents' next heartbeats. Read it once more when the stream is up
+  // (later reconnects resume from the last event id, so this happens once per start).
+  if (connectionState() !== 'live') {
+    createRoot((dispose) => {
+      stopListening.push(dispose);
+      createEffect(
+        on(connectionState, (state) => {
+          if (state !== 'live') return;
+          dispose();
+          void reloadFleet();
+        }),
+      );
+    });
+  }
   document.addEventListener('visibilitychange', handleVisibilityChange);
   void reloadFleet();
 }
