@@ -1,6 +1,7 @@
 // Test setup for the costs, prices and budgets tests: a migrated temp SQLite file, real services, a fake
 // clock, the published events, and helpers to ingest usage through the real paths (tokens, heartbeats).
 import { createTestDb, type TestDatabase } from '@mc/db/test';
+import { DEFAULT_RATE_LIMITS } from '../agents/rate-limits.ts';
 import type { AgentActor, UserActor } from '../auth/roles.ts';
 import { createFakeClock, type FakeClock } from '../clock.ts';
 import { type BusEvent, createEventBus } from '../events/bus.ts';
@@ -22,7 +23,7 @@ export type CostsHarness = {
   close(): Promise<void>;
 };
 
-export const NO_LIMITS = { heartbeatPerAgentPerMin: 0, connectPerAgentPerMin: 0, tokensPerKeyPerMin: 0 };
+export const NO_LIMITS = { ...DEFAULT_RATE_LIMITS, heartbeatPerAgentPerMin: 0, connectPerAgentPerMin: 0, tokensPerKeyPerMin: 0 };
 
 export async function createCostsHarness(start = '2026-11-26T10:00:00Z'): Promise<CostsHarness> {
   const db = await createTestDb();

@@ -127,7 +127,9 @@ export function createPricesService(deps: PricesDeps) {
   }
 
   async function changeOverrides(actor: UserActor, next: Record<string, Record<string, unknown>>, action: string, model: string, meta: RequestMeta) {
-    const version = nextVersion();
+    // Without overrides the prices are the pinned table's, and so is the version.
+    const empty = Object.keys(next).length === 0;
+    const version = empty ? pinnedJson.version : nextVersion();
     let candidate: PriceTable;
     try {
       candidate = mergePriceTable(next, version);
@@ -143,20 +145,20 @@ export function createPricesService(deps: PricesDeps) {
       } else {
         await tx.priceOverride.delete({ where: { model } });
       }
-      await tx.priceTableVersion.create({ data: { version, baseVersion: pinnedJson.version, overrides: JSON.stringify(next), reason: `${action} ${model}`, createdById: actor.userId, createdAt: now } });
+      if (!empty) await tx.priceTableVersion.create({ data: { version, baseVersion: pinnedJson.version, overrides: JSON.stringify(next), reason: `${action} ${model}`, createdById: actor.userId, createdAt: now } });
       await audit.record({ actor, action: `prices.${action}`, targetType: 'model', targetId: model, ip: meta.ip, details: { version, entry: next[model] ?? null } }, tx);
       await emit({ type: 'prices.updated', payload: { version, model, action } });
     });
     overrides = next;
-    table = Object.keys(next).length === 0 ? mergePriceTable({}, version) : candidate;
+    table = candidate;
     return { version: table.version, model };
   }
 
-  function setOverride(actor: UserActor, model: string, entry: PriceEntry, meta: RequestMeta) {
+  async function setOverride(actor: UserActor, model: string, entry: PriceEntry, meta: RequestMeta) {
     return changeOverrides(actor, { ...overrides, [model]: entry }, 'override.set', model, meta);
   }
 
-  function removeOverride(actor: UserActor, model: string, meta: RequestMeta) {
+  async function removeOverride(actor: UserActor, model: string, meta: RequestMeta) {
     if (!(model in overrides)) throw notFound(`No price override for ${model}`);
     const { [model]: _removed, ...rest } = overrides;
     return changeOverrides(actor, rest, 'override.removed', model, meta);
