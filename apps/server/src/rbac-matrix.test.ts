@@ -84,6 +84,7 @@ const PROCEDURES: Record<string, AccessLevel> = {
 
 const ROUTES: Record<string, AccessLevel> = {
   'GET /api/me': 'authenticated',
+  'GET /api/audit/export': 'admin',
   'POST /api/connect': 'agent',
   'DELETE /api/connect': 'agent',
   'POST /api/agents/register': 'agent',

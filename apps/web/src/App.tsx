@@ -18,6 +18,9 @@ const SettingsIndex = lazy(() => import('./settings/SettingsIndex'));
 const UsersPage = lazy(() => import('./settings/UsersPage'));
 const ApiKeysPage = lazy(() => import('./settings/ApiKeysPage'));
 const AccountPage = lazy(() => import('./settings/AccountPage'));
+const WebhooksPage = lazy(() => import('./webhooks/WebhooksPage'));
+const DeliveriesPage = lazy(() => import('./webhooks/DeliveriesPage'));
+const AuditPage = lazy(() => import('./audit/AuditPage'));
 const GatewaysPage = lazy(() => import('./gateways/GatewaysPage'));
 const NotFoundPage = lazy(() => import('./layout/NotFoundPage'));
 
@@ -55,6 +58,10 @@ export function App() {
           <Route path="/users" component={UsersPage} />
           <Route path="/api-keys" component={ApiKeysPage} />
           <Route path="/account" component={AccountPage} />
+          <Route path="/webhooks" component={WebhooksPage} />
+          <Route path="/webhooks/deliveries" component={DeliveriesPage} />
+          <Route path="/webhooks/:id/deliveries" component={DeliveriesPage} />
+          <Route path="/audit" component={AuditPage} />
           <Route path="/gateways" component={GatewaysPage} />
         </Route>
         <Route path="*404" component={NotFoundPage} />

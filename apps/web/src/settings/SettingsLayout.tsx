@@ -9,6 +9,8 @@ import './settings.css';
 const SECTIONS: ReadonlyArray<{ href: string; label: string; role: Role }> = [
   { href: '/settings/users', label: 'Users', role: 'admin' },
   { href: '/settings/gateways', label: 'Gateways', role: 'admin' },
+  { href: '/settings/webhooks', label: 'Webhooks', role: 'admin' },
+  { href: '/settings/audit', label: 'Audit log', role: 'admin' },
   { href: '/settings/api-keys', label: 'API keys', role: 'operator' },
   { href: '/settings/account', label: 'Account', role: 'viewer' },
 ];
