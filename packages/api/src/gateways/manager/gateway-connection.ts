@@ -14,7 +14,7 @@ import type { HelloOk } from '../protocol/frames.ts';
 import { readCronJob, readCronRun } from './cron-row.ts';
 import type { AgentLink, GatewayRef, MirrorStore } from './mirror-store.ts';
 import { readGatewaySnapshot } from './mirror-sync.ts';
-import { asList, asRecord, type Payload, readString } from './payload-readers.ts';
+import { asList, asRecord, type Payload, readString, readTime } from './payload-readers.ts';
 import { type MirroredSession, sessionFromChange } from './session-row.ts';
 import { type GatewayUsage, type GatewayUsageImporter, readMessageUsage } from './usage-import.ts';
 
@@ -331,6 +331,11 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     return usage.importUsage(gateway.id, items, clock.now());
   }
 
+  function sessionActivity(sessionKey: string): Date | null {
+    const row = findSession.get(gateway.id, sessionKey) as { activityAt: string | null } | undefined;
+    return row?.activityAt ? new Date(row.activityAt) : null;
+  }
+
   function subscribeMessages(sessionKey: string): void {
     if (!ready || messageSubscriptions.has(sessionKey) || messageSubscriptions.size >= MAX_MESSAGE_SUBSCRIPTIONS) return;
     messageSubscriptions.add(sessionKey);
@@ -376,9 +381,11 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
       const record = readMessageUsage(message, sessionKey, null, fetchedAt);
       if (record !== null) items.push(usageFor(record, gatewayAgentId ?? readString(asRecord(message).agentId) ?? sessionKey.split(':')[1] ?? null));
     }
+    // Marked with the session's own activity time (gateway clock), compared with the same clock later.
+    const activityAt = readTime(asRecord(history.sessionInfo).updatedAt) ?? sessionActivity(sessionKey) ?? fetchedAt;
     await enqueue('usage import', async () => {
       await importUsage(items);
-      await database.rawTransaction(() => store.markUsageSynced(gateway.id, sessionKey, fetchedAt));
+      await database.rawTransaction(() => store.markUsageSynced(gateway.id, sessionKey, activityAt));
     });
   }
 
