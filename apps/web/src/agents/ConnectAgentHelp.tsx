@@ -48,9 +48,13 @@ export function ConnectAgentHelp() {
         </pre>
       </figure>
       <p>
-        Or let the <code>mc-agent</code> command from the <code>@mc/agent-sdk</code> package do it: it connects, sends
-        the heartbeats and reports token usage for a coding agent it wraps. Statuses an agent can report: idle, busy,
-        needs input (waiting for a person) and error.
+        Or let the <code>mc-agent</code> command from the <code>@mc/agent-sdk</code> package do it, with the same{' '}
+        <code>MC_URL</code> and <code>MC_API_KEY</code> exported: <code>mc-agent claude --name builder-1</code> wraps
+        Claude Code and reports its status and token usage, <code>mc-agent run --name builder-1 -- &lt;command&gt;</code>{' '}
+        reports any other command as busy while it runs, and <code>mc-agent doctor</code> checks the setup.
+      </p>
+      <p class="agent-muted">
+        Statuses an agent can report: idle, busy, needs input (waiting for a person) and error.
       </p>
     </section>
   );
