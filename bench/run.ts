@@ -10,6 +10,7 @@ import * as coldStart from './cold-start.ts';
 import * as fleet from './fleet.ts';
 import { type BenchResult, loadAverage, type Metric, niceSetting, printResult, ROOT } from './lib.ts';
 import * as login from './login.ts';
+import * as tasksBoard from './tasks-board.ts';
 
 const HARD_LIMIT_MS = 15 * 60_000;
 const benches: Array<{ name: string; run(): Promise<BenchResult> }> = [
@@ -17,6 +18,7 @@ const benches: Array<{ name: string; run(): Promise<BenchResult> }> = [
   { name: 'cold-start', run: coldStart.run },
   { name: 'login', run: login.run },
   { name: 'fleet', run: fleet.run },
+  { name: 'tasks-board', run: tasksBoard.run },
 ];
 
 // Stops by itself whatever happens; children are killed by lib.ts's exit hook (by PID).
