@@ -99,12 +99,17 @@ function AuditLog() {
   const [state, setState] = createStore({ rows: [] as AuditRow[], more: false, loaded: false, error: null as unknown });
   const filters = (): Filters => ({ actor: search.actor, action: search.action, from: search.from, to: search.to });
 
-  async function load(cursor?: number) {
+  // Responses to an older filter can arrive after newer ones: only the latest request may write.
+  let generation = 0;
+  // setSearch updates the URL asynchronously: a new filter is passed in rather than read back.
+  async function load(cursor?: number, applied: Filters = filters()) {
+    const mine = ++generation;
     try {
-      const rows = await trpc.audit.list.query({ ...queryOf(filters()), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      const rows = await trpc.audit.list.query({ ...queryOf(applied), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      if (mine !== generation) return;
       setState({ rows: cursor ? [...state.rows, ...rows] : rows, more: rows.length === PAGE_SIZE, loaded: true, error: null });
     } catch (error) {
-      setState({ error, loaded: true });
+      if (mine === generation) setState({ error, loaded: true });
     }
   }
   void load();
@@ -113,9 +118,10 @@ function AuditLog() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const value = (name: string) => String(form.get(name) ?? '').trim() || undefined;
-    setSearch({ actor: value('actor'), action: value('action'), from: value('from'), to: value('to') });
+    const next: Filters = { actor: value('actor'), action: value('action'), from: value('from'), to: value('to') };
+    setSearch(next);
     setState({ loaded: false });
-    void load();
+    void load(undefined, next);
   }
 
   return (

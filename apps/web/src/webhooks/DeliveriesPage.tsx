@@ -3,7 +3,7 @@
 // response excerpts (secrets redacted by the server), redeliver, send a test event. Refreshes every
 // 5 s while the tab is visible: deliveries change without domain events.
 import { A, useParams, useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, createUniqueId, For, onCleanup, onMount, Show } from 'solid-js';
+import { createEffect, createResource, createSignal, createUniqueId, For, on, onCleanup, onMount, Show } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
 import { createMutation } from '../lib/create-mutation';
@@ -121,7 +121,6 @@ function DeliveryTableRow(props: { delivery: DeliveryRow; showWebhook: boolean; 
 function DeliveryHistory() {
   const params = useParams<{ id?: string }>();
   const [search, setSearch] = useSearchParams<{ status?: string; event?: string; webhook?: string }>();
-  const webhookId = () => params.id ?? search.webhook ?? undefined;
   const statusId = createUniqueId();
   const eventId = createUniqueId();
   const webhookSelectId = createUniqueId();
@@ -131,28 +130,42 @@ function DeliveryHistory() {
   const current = () => webhooks()?.find((webhook) => webhook.id === params.id);
   const sendTest = createMutation((id: string) => trpc.webhooks.sendTest.mutate({ id }));
 
+  // setSearch updates the URL asynchronously, so applying filters sets this first and the URL follows.
+  let applied: { status?: string; event?: string; webhook?: string } = { status: search.status, event: search.event, webhook: search.webhook };
   const filter = () => {
-    const status = search.status && isStatus(search.status) ? search.status : undefined;
-    return { ...(webhookId() ? { webhookId: webhookId() } : {}), ...(status ? { status } : {}), ...(search.event ? { eventType: search.event } : {}) };
+    const status = applied.status && isStatus(applied.status) ? applied.status : undefined;
+    const webhook = params.id ?? applied.webhook;
+    return { ...(webhook ? { webhookId: webhook } : {}), ...(status ? { status } : {}), ...(applied.event ? { eventType: applied.event } : {}) };
   };
 
   /** Reloads the first pages (as many rows as shown), keeping unchanged rows' DOM (keyed reconcile). */
+  // Responses to an older filter (or an older refresh) can arrive late: only the latest may write.
+  let generation = 0;
   async function load() {
+    const mine = ++generation;
     try {
       const page = await trpc.webhooks.deliveries.query({ ...filter(), limit: Math.max(PAGE_SIZE, Math.min(200, state.items.length)) });
+      if (mine !== generation) return;
       setState('items', reconcile(page.items, { key: 'id' }));
       setState({ nextCursor: page.nextCursor, loaded: true, error: null });
     } catch (error) {
-      setState({ error, loaded: true });
+      if (mine === generation) setState({ error, loaded: true });
     }
   }
 
   async function loadMore() {
     if (!state.nextCursor) return;
+    const mine = ++generation;
     const page = await trpc.webhooks.deliveries.query({ ...filter(), limit: PAGE_SIZE, cursor: state.nextCursor });
+    if (mine !== generation) return;
     setState({ items: [...state.items, ...page.items], nextCursor: page.nextCursor });
   }
 
+  // The same page instance serves every webhook: moving to another one reloads.
+  createEffect(on(() => params.id, () => {
+    setState({ items: [], nextCursor: null, loaded: false });
+    void load();
+  }, { defer: true }));
   onMount(() => {
     void load();
     const timer = setInterval(() => {
@@ -164,11 +177,12 @@ function DeliveryHistory() {
   function applyFilters(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setSearch({
+    applied = {
       status: String(form.get('status') ?? '') || undefined,
       event: String(form.get('event') ?? '').trim() || undefined,
       ...(params.id ? {} : { webhook: String(form.get('webhook') ?? '') || undefined }),
-    });
+    };
+    setSearch(applied);
     setState({ items: [], nextCursor: null });
     void load();
   }
