@@ -13,6 +13,7 @@ import { AgentStatusBadge } from './AgentStatusBadge';
 import { type AgentDetail, getAgentDetail, refreshAgentDetail } from './agent-detail-query';
 import { formatCount, formatTokens, statusLabel } from './fleet-format';
 import { readAgentUpdated, useFleet } from './fleet-store';
+import { createGatewayNames } from './gateway-names';
 import { LastSeen } from './LastSeen';
 import { useNow } from './now-ticker';
 import { UsageCost } from './UsageCost';
@@ -44,6 +45,7 @@ function AgentFacts(props: { detail: AgentDetail }) {
   const now = useNow();
   // The fleet store has the newest status, activity and last seen (it is patched per event).
   const agent = () => fleet.byId(props.detail.agent.id) ?? props.detail.agent;
+  const gatewayName = createGatewayNames(() => agent().gatewayId !== null);
   const metadata = () => describeValue(props.detail.agent.metadata);
   return (
     <section class="card" aria-labelledby="agent-facts-title">
@@ -63,7 +65,11 @@ function AgentFacts(props: { detail: AgentDetail }) {
           <Show when={agent().toolVersion}>{(version) => <span class="agent-version">{version()}</span>}</Show>
         </Fact>
         <Fact label="Role">{agent().role ?? '—'}</Fact>
-        <Fact label="Connected through">{agent().gatewayId ? `Gateway ${agent().gatewayId}` : `Directly (${agent().source})`}</Fact>
+        <Fact label="Connected through">
+          <Show when={agent().gatewayId} fallback={`Directly (${agent().source})`}>
+            {(gatewayId) => `Gateway ${gatewayName(gatewayId())}`}
+          </Show>
+        </Fact>
         <Fact label="Framework">{props.detail.agent.framework ?? '—'}</Fact>
         <Fact label="Capabilities">{describeValue(props.detail.agent.capabilities)}</Fact>
         <Fact label="Heartbeat every">{agent().heartbeatIntervalS} s</Fact>

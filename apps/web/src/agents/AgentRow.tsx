@@ -8,7 +8,12 @@ import type { FleetAgent } from './fleet-store';
 import { LastSeen } from './LastSeen';
 import { UsageCost } from './UsageCost';
 
-export function AgentRow(props: { agent: FleetAgent; nowMs: number; showGateway: boolean }) {
+export function AgentRow(props: {
+  agent: FleetAgent;
+  nowMs: number;
+  showGateway: boolean;
+  gatewayName: (gatewayId: string) => string;
+}) {
   const agent = () => props.agent;
   return (
     <tr class="agent-row" data-status={agent().status}>
@@ -36,7 +41,11 @@ export function AgentRow(props: { agent: FleetAgent; nowMs: number; showGateway:
         </Show>
       </td>
       <Show when={props.showGateway}>
-        <td data-label="Gateway">{agent().gatewayId ?? 'Direct'}</td>
+        <td data-label="Gateway">
+          <Show when={agent().gatewayId} fallback="Direct">
+            {(gatewayId) => props.gatewayName(gatewayId())}
+          </Show>
+        </td>
       </Show>
       <td data-label="Last seen">
         <LastSeen at={agent().lastSeenAt} nowMs={props.nowMs} />

@@ -18,6 +18,7 @@ import {
   readFleetFilters,
 } from './fleet-filters';
 import { type FleetAgent, useFleet } from './fleet-store';
+import { createGatewayNames } from './gateway-names';
 import { NotifyToggle } from './NotifyToggle';
 import { useNow } from './now-ticker';
 import './fleet.css';
@@ -30,6 +31,7 @@ function sameOrder(previous: readonly FleetAgent[], next: readonly FleetAgent[])
 function FilterBar(props: {
   filters: FleetFilters;
   agents: readonly FleetAgent[];
+  gatewayName: (gatewayId: string) => string;
   onChange: (changes: FleetSearchParams) => void;
 }) {
   const searchId = createUniqueId();
@@ -123,7 +125,7 @@ function FilterBar(props: {
           <For each={gateways()}>
             {(gateway) => (
               <option value={gateway} selected={props.filters.gateway === gateway}>
-                {gateway}
+                {props.gatewayName(gateway)}
               </option>
             )}
           </For>
@@ -142,7 +144,11 @@ function FilterBar(props: {
   );
 }
 
-function FleetTable(props: { agents: readonly FleetAgent[]; showGateway: boolean }) {
+function FleetTable(props: {
+  agents: readonly FleetAgent[];
+  showGateway: boolean;
+  gatewayName: (gatewayId: string) => string;
+}) {
   const now = useNow();
   return (
     <div class="table-wrap">
@@ -168,7 +174,9 @@ function FleetTable(props: { agents: readonly FleetAgent[]; showGateway: boolean
         </thead>
         <tbody>
           <For each={props.agents}>
-            {(agent) => <AgentRow agent={agent} nowMs={now()} showGateway={props.showGateway} />}
+            {(agent) => (
+              <AgentRow agent={agent} nowMs={now()} showGateway={props.showGateway} gatewayName={props.gatewayName} />
+            )}
           </For>
         </tbody>
       </table>
@@ -191,6 +199,7 @@ export default function FleetPage() {
     { equals: sameOrder },
   );
   const showGateway = createMemo(() => fleet.agents.some((agent) => agent.gatewayId !== null));
+  const gatewayName = createGatewayNames(showGateway);
   const summary = () => {
     const total = fleet.agents.length;
     const shown = visible().length;
@@ -229,7 +238,7 @@ export default function FleetPage() {
           <ConnectAgentHelp />
         </Match>
         <Match when={fleet.agents.length > 0}>
-          <FilterBar filters={filters()} agents={fleet.agents} onChange={changeFilters} />
+          <FilterBar filters={filters()} agents={fleet.agents} gatewayName={gatewayName} onChange={changeFilters} />
           <Show when={fleet.loadState() === 'error'}>
             <div class="form-error fleet-refresh-error" role="alert">
               <span>Couldn't refresh the agents: {describeError(fleet.loadError())}</span>
@@ -257,7 +266,7 @@ export default function FleetPage() {
               </EmptyState>
             }
           >
-            <FleetTable agents={visible()} showGateway={showGateway()} />
+            <FleetTable agents={visible()} showGateway={showGateway()} gatewayName={gatewayName} />
           </Show>
         </Match>
       </Switch>
