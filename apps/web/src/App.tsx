@@ -13,6 +13,8 @@ const FleetPage = lazy(() => import('./agents/FleetPage'));
 const AgentDetailPage = lazy(() => import('./agents/AgentDetailPage'));
 const SessionsPage = lazy(() => import('./sessions/SessionsPage'));
 const CronPage = lazy(() => import('./cron/CronPage'));
+const CostsPage = lazy(() => import('./costs/CostsPage'));
+const PricesPage = lazy(() => import('./settings/PricesPage'));
 const SettingsLayout = lazy(() => import('./settings/SettingsLayout'));
 const SettingsIndex = lazy(() => import('./settings/SettingsIndex'));
 const UsersPage = lazy(() => import('./settings/UsersPage'));
@@ -53,7 +55,9 @@ export function App() {
         <Route path="/agents/:agentRef" component={AgentDetailPage} />
         <Route path="/sessions" component={SessionsPage} />
         <Route path="/cron" component={CronPage} />
+        <Route path="/costs" component={CostsPage} />
         <Route path="/settings" component={SettingsLayout}>
+          <Route path="/prices" component={PricesPage} />
           <Route path="/" component={SettingsIndex} />
           <Route path="/users" component={UsersPage} />
           <Route path="/api-keys" component={ApiKeysPage} />

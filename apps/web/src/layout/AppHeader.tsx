@@ -60,6 +60,9 @@ export function AppHeader() {
           <A href="/cron" activeClass="is-active">
             Cron
           </A>
+          <A href="/costs" activeClass="is-active">
+            Costs
+          </A>
           <A href="/settings" activeClass="is-active">
             Settings
           </A>

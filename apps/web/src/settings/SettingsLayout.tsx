@@ -12,6 +12,7 @@ const SECTIONS: ReadonlyArray<{ href: string; label: string; role: Role }> = [
   { href: '/settings/webhooks', label: 'Webhooks', role: 'admin' },
   { href: '/settings/audit', label: 'Audit log', role: 'admin' },
   { href: '/settings/api-keys', label: 'API keys', role: 'operator' },
+  { href: '/settings/prices', label: 'Prices', role: 'viewer' },
   { href: '/settings/account', label: 'Account', role: 'viewer' },
 ];
 
