@@ -113,6 +113,39 @@ describe('task board', () => {
     expect(first.pageErrors).toEqual([]);
   });
 
+  it('shows the second writer a conflict instead of losing an update', async () => {
+    const task = await server.services.tasks.create(admin, { title: 'Contended title', status: 'todo' });
+    const page = first.page;
+    await page.goto(`${server.url}/tasks?task=${task.number}`);
+    await page.getByRole('dialog', { name: `#${task.number} Contended title` }).getByRole('button', { name: 'Edit task' }).click();
+    const form = page.getByRole('dialog', { name: `Edit #${task.number}` });
+    await form.getByLabel('Title', { exact: true }).fill('My edit');
+    // Someone else saves first.
+    await server.services.tasks.update(admin, { id: task.id, expectedVersion: 1, title: 'Their edit' });
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByRole('alert').getByText(/changed by someone else/).waitFor();
+    expect((await server.services.tasks.byId(task.id)).task.title).toBe('Their edit');
+    await form.getByRole('button', { name: 'Load latest version' }).click();
+    await expect.poll(() => form.getByLabel('Title', { exact: true }).inputValue()).toBe('Their edit');
+    await form.getByLabel('Title', { exact: true }).fill('Merged edit');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(async () => (await server.services.tasks.byId(task.id)).task.title).toBe('Merged edit');
+    await page.getByRole('dialog', { name: `#${task.number} Merged edit` }).getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('keeps archived done tasks off the board and finds them in the archive search', async () => {
+    const task = await server.services.tasks.create(admin, { title: 'Old finished work', status: 'done' });
+    await server.db.prisma.task.update({ where: { id: task.id }, data: { completedAt: new Date(Date.now() - 30 * 86_400_000) } });
+    expect(await server.services.tasks.archiveDone()).toBe(1);
+    const page = first.page;
+    await page.goto(`${server.url}/tasks`);
+    await column(page, 'Done').waitFor();
+    expect(await card(page, 'Old finished work').count()).toBe(0);
+    await page.getByText('Archive', { exact: true }).click();
+    await page.getByRole('button', { name: 'Search archived tasks' }).click();
+    await page.getByRole('list', { name: 'Archived tasks' }).getByText(`#${task.number} Old finished work`).waitFor();
+  });
+
   it('gives a viewer a read-only board: no drag, no keyboard move, no edit', async () => {
     const task = await server.services.tasks.create(admin, { title: 'Viewer cannot move', status: 'todo' });
     const page = second.page;

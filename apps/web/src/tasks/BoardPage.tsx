@@ -11,6 +11,7 @@ import { onLiveEvent, onLiveResync } from '../lib/live';
 import { hasRole } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
 import { trpc } from '../lib/trpc';
+import { ArchivePanel } from './ArchivePanel';
 import { type BoardFilters, createBoardStore } from './board-store';
 import { Column } from './Column';
 import { FilterBar } from './FilterBar';
@@ -277,6 +278,7 @@ export default function BoardPage() {
           </DragDropProvider>
         </Show>
       </Show>
+      <ArchivePanel filters={filters()} />
       <Show when={openTask()}>
         {(ref) => <TaskDialog taskRef={ref()} canEdit={canMove()} onClose={() => setParams({ task: undefined })} />}
       </Show>
