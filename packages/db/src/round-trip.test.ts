@@ -100,14 +100,6 @@ const samples: Record<string, Record<string, unknown>> = {
     id: 5, deliveryId: 'wd1', attempt: 2, status: 'failed', httpStatus: 500, durationMs: 12, error: 'HTTP 500', requestExcerpt: 'POST /mc',
     responseExcerpt: 'oops', createdAt: at,
   },
-  Task: {
-    id: 't1', number: 17, title: 'Ship the board', description: '**bold**', status: 'review', priority: 'critical', rank: 'a0V', labels: '["ui"]',
-    dueAt: at, assigneeAgentId: 'agent-1', createdByType: 'user', createdById: 'u1', createdByName: 'ada', autoDone: true, version: 4,
-    outcome: 'success', claimedAt: at, completedAt: at, archivedAt: at, createdAt: at, updatedAt: at,
-  },
-  TaskDependency: { id: 2, taskId: 't1', dependsOnId: 't1' },
-  TaskComment: { id: 4, taskId: 't1', body: 'looks good', actorType: 'agent', actorId: 'agent-1', actorName: 'builder-1', createdAt: at },
-  TaskEvent: { id: 6, taskId: 't1', kind: 'moved', changes: '{"status":{"before":"todo","after":"review"}}', actorType: 'user', actorId: 'u1', actorName: 'ada', at },
 };
 
 type Delegate = { create(args: { data: unknown }): Promise<unknown>; findUniqueOrThrow(args: { where: unknown }): Promise<Record<string, unknown>> };
