@@ -56,7 +56,7 @@ describe('task board', () => {
 
     await expect.poll(() => columnOf(first.page, 'Drag me across')).toBe('in_progress');
     await expect.poll(() => columnOf(second.page, 'Drag me across')).toBe('in_progress');
-    await expect.poll(() => column(second.page, 'In progress').locator('.column-count').textContent()).toBe('2');
+    await expect.poll(() => column(second.page, 'In progress').locator('.column-count').textContent()).toBe('2 tasks');
     const row = await server.db.prisma.task.findFirstOrThrow({ where: { title: 'Drag me across' } });
     expect(row.status).toBe('in_progress');
     expect(first.cspViolations).toEqual([]);

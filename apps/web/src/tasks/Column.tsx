@@ -34,8 +34,9 @@ export function Column(props: ColumnProps) {
     <section class="board-column" data-status={props.status} aria-labelledby={headingId}>
       <header class="column-header">
         <h2 id={headingId}>{STATUS_LABELS[props.status]}</h2>
-        <span class="column-count" aria-label={`${props.count} ${props.count === 1 ? 'task' : 'tasks'} in ${STATUS_LABELS[props.status]}`}>
+        <span class="column-count">
           {props.count}
+          <span class="visually-hidden">{props.count === 1 ? ' task' : ' tasks'}</span>
         </span>
       </header>
       <Show when={props.canMove} fallback={list()}>

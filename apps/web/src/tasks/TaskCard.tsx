@@ -63,7 +63,7 @@ function CardBody(props: TaskCardProps & { ref?: (element: HTMLElement) => void;
       <div class="task-card-foot">
         <span class="assignee">{props.card.assignee ? (props.card.assignee.name ?? props.card.assignee.id) : 'Unassigned'}</span>
         <Show when={props.card.dueAt}>{(due) => <span class="due">Due {formatDateTime(due(), '')}</span>}</Show>
-        <Show when={cost()}>{(text) => <span class="task-cost" aria-label={`Cost ${text()}`}>{text()}</span>}</Show>
+        <Show when={cost()}>{(text) => <span class="task-cost"><span class="visually-hidden">Cost </span>{text()}</span>}</Show>
       </div>
     </li>
   );

@@ -1,5 +1,5 @@
 // Task board types, inferred from the API router (never written by hand), and the column order.
-import { type MutationOutput, type QueryOutput, trpc } from '../lib/trpc';
+import type { MutationOutput, QueryOutput, trpc } from '../lib/trpc';
 
 type Tasks = typeof trpc.tasks;
 export type BoardSnapshot = QueryOutput<Tasks['board']>;
