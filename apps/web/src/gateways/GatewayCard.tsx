@@ -40,11 +40,15 @@ export function GatewayCard(props: {
   gateway: GatewayItem;
   onEdit: (gateway: GatewayItem) => void;
   onRemove: (gateway: GatewayItem) => void;
+  /** A view the server returned from an action, ahead of its live event. */
+  onSaved: (gateway: GatewayItem) => void;
 }) {
   const titleId = createUniqueId();
   const gateway = () => props.gateway;
-  const retry = createMutation(() => gatewayApi.gateways.retryNow.mutate({ id: props.gateway.id }));
-  const toggle = createMutation((enabled: boolean) => gatewayApi.gateways.update.mutate({ id: props.gateway.id, enabled }));
+  const retry = createMutation(async () => props.onSaved(await gatewayApi.gateways.retryNow.mutate({ id: props.gateway.id })));
+  const toggle = createMutation(async (enabled: boolean) =>
+    props.onSaved(await gatewayApi.gateways.update.mutate({ id: props.gateway.id, enabled })),
+  );
   const disabled = () => gateway().status === 'disabled' || gateway().enabled === false;
 
   return (

@@ -59,7 +59,7 @@ function TestResult(props: { result: GatewayTestResult }) {
 export function GatewayForm(props: {
   /** Editing this gateway; absent when adding. */
   gateway?: GatewayItem;
-  onSaved: (name: string) => void;
+  onSaved: (saved: GatewayItem) => void;
   onCancel: () => void;
 }) {
   const editing = () => props.gateway !== undefined;
@@ -137,7 +137,7 @@ export function GatewayForm(props: {
     setValidation(problem);
     if (problem) return;
     const result = await save.run(values);
-    if (result.ok) props.onSaved(values.name);
+    if (result.ok) props.onSaved(result.value);
   }
 
   return (

@@ -47,9 +47,10 @@ function GatewaysManager() {
   const [notice, setNotice] = createSignal<string | null>(null);
   let addButton: HTMLButtonElement | undefined;
 
-  function finish(message: string) {
+  function finish(message: string, saved?: GatewayItem) {
     setNotice(message);
-    void gateways.reload();
+    // The saved view is newer than the list; its later changes arrive as gateway.updated.
+    if (saved) gateways.apply(saved);
   }
 
   return (
@@ -83,9 +84,9 @@ function GatewaysManager() {
             setAdding(false);
             addButton?.focus();
           }}
-          onSaved={(name) => {
+          onSaved={(saved) => {
             setAdding(false);
-            finish(`Added ${name}. It connects in the background; its status updates here.`);
+            finish(`Added ${saved.name}. It connects in the background; its status updates here.`, saved);
           }}
         />
       </Show>
@@ -122,15 +123,16 @@ function GatewaysManager() {
                         setEditingId(item.id);
                       }}
                       onRemove={(item) => setRemoving(item)}
+                      onSaved={(item) => gateways.apply(item)}
                     />
                   }
                 >
                   <GatewayForm
                     gateway={gateway}
                     onCancel={() => setEditingId(null)}
-                    onSaved={(name) => {
+                    onSaved={(saved) => {
                       setEditingId(null);
-                      finish(`Saved ${name}.`);
+                      finish(`Saved ${saved.name}.`, saved);
                     }}
                   />
                 </Show>

@@ -34,7 +34,8 @@ function FilterBar(props: {
   const statuses = createMemo(() => {
     const seen = props.store.seenStatuses();
     const current = props.filters.status;
-    return current && !seen.includes(current) ? [...seen, current] : seen;
+    const listed = seen.filter((status) => status !== 'busy');
+    return current && current !== 'busy' && !listed.includes(current) ? [...listed, current] : listed;
   });
   const agents = createMemo(() => {
     const seen = props.store.seenAgents();
@@ -102,6 +103,9 @@ function FilterBar(props: {
         <select id={ids.status} class="select" onChange={(event) => props.onChange({ status: event.currentTarget.value || undefined })}>
           <option value="" selected={props.filters.status === null}>
             All statuses
+          </option>
+          <option value="busy" selected={props.filters.status === 'busy'}>
+            Busy (running now)
           </option>
           <For each={statuses()}>
             {(status) => (

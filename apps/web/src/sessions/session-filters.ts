@@ -47,7 +47,7 @@ export function toListInput(filters: SessionFilters): SessionListInput {
 export function matchesSessionFilters(session: SessionItem, filters: SessionFilters): boolean {
   if (filters.gateway !== null && session.gatewayId !== filters.gateway) return false;
   if (filters.agent !== null && session.agentId !== filters.agent && session.agentName !== filters.agent) return false;
-  if (filters.status !== null && session.status !== filters.status) return false;
+  if (filters.status === 'busy' ? !session.busy : filters.status !== null && session.status !== filters.status) return false;
   if (filters.source !== null && session.source !== filters.source) return false;
   if (filters.query !== '') {
     const needle = filters.query.toLocaleLowerCase();

@@ -1,0 +1,237 @@
+// OpenClaw gateways end to end, against the fake gateway (packages/api/src/gateways/testing):
+// an admin adds a gateway in Settings → Gateways and sees it connect; its sessions show up on
+// /sessions and change live; a gateway that wants pairing shows the approve command and turns
+// Connected once approved, without a reload; cron jobs show per gateway and "Run now" works;
+// a viewer sees none of the admin controls.
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeGateway, startFakeGateway } from '../../../packages/api/src/gateways/testing/fake-gateway.ts';
+import { startTestServer, TEST_ADMIN, type TestServer } from '../../server/src/testing/test-server.ts';
+import { type BrowserSession, ensureWebBuild, launchBrowser, signIn } from './browser.ts';
+
+const VIEWER = { username: 'vicky', password: 'viewer-password-456' } as const;
+const GATEWAY_TOKEN = 'fake-gateway-token';
+/** The captured main session's label (sessions.json in the OpenClaw fixtures). */
+const SESSION_TITLE = 'MC probe';
+
+declare global {
+  interface Window {
+    __sameDocument?: boolean;
+  }
+}
+
+function gatewayCard(page: Page, name: string): Locator {
+  return page.getByRole('article', { name, exact: true });
+}
+
+function gatewayStatus(scope: Page | Locator, name: string): Locator {
+  return scope.getByRole('status', { name: `${name} status`, exact: true });
+}
+
+/** Both fakes serve the same captured session, so a row is picked by title and gateway. */
+function sessionRow(page: Page, title: string, gateway: string): Locator {
+  return page
+    .getByRole('row')
+    .filter({ has: page.getByRole('button', { name: title, exact: true }) })
+    .filter({ has: page.getByRole('cell', { name: gateway, exact: true }) });
+}
+
+async function addGateway(page: Page, gateway: { name: string; url: string; admin: boolean; test?: boolean }): Promise<void> {
+  await page.getByRole('button', { name: 'Add gateway', exact: true }).click();
+  const form = page.getByRole('region', { name: 'Add gateway' });
+  await form.getByLabel('Name').fill(gateway.name);
+  await form.getByLabel('URL').fill(gateway.url);
+  await form.getByLabel('Auth').selectOption({ label: 'Token' });
+  await form.getByLabel('Secret').fill(GATEWAY_TOKEN);
+  if (gateway.admin) await form.getByLabel(/^Request admin scope/).check();
+  if (gateway.test) {
+    await form.getByRole('button', { name: 'Test connection' }).click();
+    await form.getByText('Connection works').waitFor();
+  }
+  await form.getByRole('button', { name: 'Save gateway' }).click();
+  await page.getByRole('status').getByText(`Added ${gateway.name}.`).waitFor();
+}
+
+describe('gateways, sessions and cron', () => {
+  let server: TestServer;
+  let browser: BrowserSession;
+  let lab: FakeGateway;
+  let remote: FakeGateway;
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    // Long ticks: a loaded machine must never trip the tick watchdog by accident.
+    [lab, remote] = await Promise.all([
+      startFakeGateway({ token: GATEWAY_TOKEN, tickIntervalMs: 30_000 }),
+      startFakeGateway({ token: GATEWAY_TOKEN, tickIntervalMs: 30_000, pairingRequired: true }),
+    ]);
+    server = await startTestServer();
+    await server.createUser({ username: VIEWER.username, password: VIEWER.password, role: 'viewer' });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await Promise.all([lab?.close(), remote?.close()]);
+  });
+
+  it('shows the empty state on /sessions before any gateway exists, with a link for admins', async () => {
+    const { page } = browser;
+    await signIn(page, server.url, TEST_ADMIN.username, TEST_ADMIN.password, '/sessions');
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'No gateways configured' }).waitFor();
+    await page.getByRole('link', { name: 'Add a gateway in Settings → Gateways' }).click();
+    await page.getByRole('heading', { name: 'Gateways', level: 1 }).waitFor();
+    await page.getByText('No gateways yet.').waitFor();
+  });
+
+  it('lets an admin test and add a gateway, which turns Connected live', async () => {
+    const { page } = browser;
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+    await addGateway(page, { name: 'lab', url: lab.url, admin: true, test: true });
+    const card = gatewayCard(page, 'lab');
+    await gatewayStatus(card, 'lab').getByText('Connected', { exact: true }).waitFor();
+    await card.getByText('operator.admin', { exact: true }).waitFor();
+    // Secrets are write-only: the edit form never has the stored one.
+    await card.getByRole('button', { name: 'Edit lab' }).click();
+    const edit = page.getByRole('region', { name: 'Edit lab' });
+    expect(await edit.getByLabel('Secret').inputValue()).toBe('');
+    await edit.getByText('Leave empty to keep the current secret.').waitFor();
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    await gatewayStatus(page, 'lab').getByText('Connected', { exact: true }).waitFor();
+    expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+  });
+
+  it("lists the gateway's sessions on /sessions and updates the row live", async () => {
+    const { page } = browser;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions', exact: true }).click();
+    const row = sessionRow(page, SESSION_TITLE, 'lab');
+    await row.waitFor();
+    await row.getByText('1,200 / 200K context').waitFor();
+    // A tiny priced cost is shown as such, never as $0.00.
+    await row.getByText('<$0.01').waitFor();
+    await gatewayStatus(page.getByRole('region', { name: 'Gateway status' }), 'lab').getByText('Connected').waitFor();
+
+    // The gateway reports the session busy with a fuller context: the row follows, no reload.
+    lab.emit('sessions.changed', { sessionKey: 'agent:dev:main', hasActiveRun: true, totalTokens: 150_000 });
+    await row.getByText('Busy', { exact: true }).waitFor();
+    await row.getByText('150K / 200K context').waitFor();
+    expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+
+    // Filters live in the URL.
+    await page.getByLabel('Source').selectOption({ label: 'SDK agents' });
+    await expect.poll(() => new URL(page.url()).searchParams.get('source')).toBe('sdk');
+    await page.getByText('No sessions match these filters.').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).first().click();
+    await row.waitFor();
+
+    // The transcript preview opens in a drawer.
+    await row.getByRole('button', { name: SESSION_TITLE, exact: true }).click();
+    const drawer = page.getByRole('dialog', { name: SESSION_TITLE });
+    await drawer.getByText('Hello mission control').waitFor();
+    await drawer.getByRole('button', { name: 'Reset' }).waitFor();
+    await drawer.getByRole('button', { name: 'Send message' }).waitFor();
+    await drawer.getByRole('button', { name: 'Close' }).click();
+    await drawer.waitFor({ state: 'detached' });
+  });
+
+  it('shows the approve command for a gateway that needs pairing, then Connected once approved', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/settings/gateways`);
+    await page.getByRole('heading', { name: 'Gateways', level: 1 }).waitFor();
+    await addGateway(page, { name: 'remote', url: remote.url, admin: false });
+    const card = gatewayCard(page, 'remote');
+    await gatewayStatus(card, 'remote').getByText('Pairing required', { exact: true }).waitFor();
+    const command = card.getByRole('textbox', { name: 'Approve command for remote' });
+    await expect.poll(() => command.inputValue()).toMatch(/^openclaw devices approve \S+$/);
+    const [pending] = remote.pendingPairing();
+    expect(pending).toBeDefined();
+    expect(await command.inputValue()).toBe(`openclaw devices approve ${pending?.requestId}`);
+    await card.getByText('operator.read', { exact: true }).first().waitFor();
+    await card.getByRole('button', { name: 'Copy approve command for remote' }).waitFor();
+    await page.evaluate(() => {
+      window.__sameDocument = true;
+    });
+
+    remote.approvePairing();
+    await card.getByRole('button', { name: 'Retry now: remote' }).click();
+    await gatewayStatus(card, 'remote').getByText('Connected', { exact: true }).waitFor();
+    expect(await card.getByRole('textbox', { name: 'Approve command for remote' }).count()).toBe(0);
+    expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+  });
+
+  it('lists cron jobs per gateway and runs one now for an admin', async () => {
+    const { page } = browser;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cron', exact: true }).click();
+    await page.getByRole('heading', { name: 'Cron', level: 1 }).waitFor();
+    const labGroup = page.getByRole('region', { name: 'lab', exact: true });
+    await labGroup.getByRole('heading', { name: 'Heartbeat (dev)' }).waitFor();
+    await labGroup.getByRole('heading', { name: 'Memory Dreaming Promotion' }).waitFor();
+
+    await labGroup.getByRole('button', { name: 'Show runs of Heartbeat (dev)' }).click();
+    await labGroup.getByRole('button', { name: 'Hide runs of Heartbeat (dev)' }).waitFor();
+    await labGroup.getByRole('button', { name: 'Run now: Heartbeat (dev)' }).click();
+    await labGroup.getByText('Run requested.', { exact: false }).waitFor();
+    expect(await labGroup.getByRole('alert').count()).toBe(0);
+
+    // "remote" was approved without operator.admin: Run now says why it can't work there.
+    const remoteGroup = page.getByRole('region', { name: 'remote', exact: true });
+    const remoteJob = remoteGroup.getByRole('button', { name: 'Run now: Heartbeat (dev)' });
+    await remoteJob.waitFor();
+    expect(await remoteJob.isDisabled()).toBe(true);
+    await remoteGroup.getByText('The connection to remote lacks operator.admin.', { exact: false }).first().waitFor();
+    expect(browser.cspViolations).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('keeps sessions, cron and gateways usable at 390 px wide', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      for (const path of ['/sessions', '/cron', '/settings/gateways']) {
+        await page.goto(`${server.url}${path}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        if (path === '/sessions') await sessionRow(page, SESSION_TITLE, 'lab').waitFor();
+        if (path === '/cron') await page.getByRole('heading', { name: 'Heartbeat (dev)' }).first().waitFor();
+        if (path === '/settings/gateways') await gatewayCard(page, 'lab').waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('gives a viewer read-only gateways, sessions and cron', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByLabel('Username').waitFor();
+    await signIn(page, server.url, VIEWER.username, VIEWER.password, '/sessions');
+
+    const strip = page.getByRole('region', { name: 'Gateway status' });
+    await gatewayStatus(strip, 'lab').getByText('Connected').waitFor();
+    expect(await strip.getByRole('link', { name: 'Manage gateways' }).count()).toBe(0);
+    const row = sessionRow(page, SESSION_TITLE, 'lab');
+    await row.getByRole('button', { name: SESSION_TITLE, exact: true }).click();
+    const drawer = page.getByRole('dialog', { name: SESSION_TITLE });
+    await drawer.getByText('Hello mission control').waitFor();
+    for (const name of ['Reset', 'Delete', 'Abort', 'Send message']) {
+      expect(await drawer.getByRole('button', { name, exact: true }).count()).toBe(0);
+    }
+    await drawer.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cron', exact: true }).click();
+    await page.getByRole('region', { name: 'lab', exact: true }).getByRole('heading', { name: 'Heartbeat (dev)' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Run now/ }).count()).toBe(0);
+
+    await page.goto(`${server.url}/settings/gateways`);
+    await page.getByText('You need the admin role to add or manage gateways.', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add gateway' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Gateways' }).count()).toBe(0);
+    expect(browser.cspViolations).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
