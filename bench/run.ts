@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as bundleSize from './bundle-size.ts';
 import * as coldStart from './cold-start.ts';
 import * as fleet from './fleet.ts';
+import * as gateways from './gateways.ts';
 import { type BenchResult, loadAverage, type Metric, niceSetting, printResult, ROOT } from './lib.ts';
 import * as login from './login.ts';
 import * as tasksBoard from './tasks-board.ts';
@@ -19,6 +20,7 @@ const benches: Array<{ name: string; run(): Promise<BenchResult> }> = [
   { name: 'login', run: login.run },
   { name: 'fleet', run: fleet.run },
   { name: 'tasks-board', run: tasksBoard.run },
+  { name: 'gateways', run: gateways.run },
 ];
 
 // Stops by itself whatever happens; children are killed by lib.ts's exit hook (by PID).

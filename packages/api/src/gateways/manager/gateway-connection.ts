@@ -14,7 +14,7 @@ import type { HelloOk } from '../protocol/frames.ts';
 import { readCronJob, readCronRun } from './cron-row.ts';
 import type { AgentLink, GatewayRef, MirrorStore } from './mirror-store.ts';
 import { readGatewaySnapshot } from './mirror-sync.ts';
-import { asList, asRecord, type Payload, readString, readTime } from './payload-readers.ts';
+import { agentIdFromSessionKey, asList, asRecord, type Payload, readString, readTime } from './payload-readers.ts';
 import { type MirroredSession, sessionFromChange } from './session-row.ts';
 import { type GatewayUsage, type GatewayUsageImporter, readMessageUsage } from './usage-import.ts';
 
@@ -45,6 +45,8 @@ export type ConnectionDeps = {
 export type SyncSummary = { sessions: number; cronJobs: number; cronRuns: number; agents: number; durationMs: number };
 
 const HISTORY_LIMIT = 200;
+const USAGE_BATCH = 25;
+const USAGE_CONCURRENCY = 4;
 const MAX_MESSAGE_SUBSCRIPTIONS = 200;
 
 export function createGatewayConnection(settings: ConnectionSettings, deps: ConnectionDeps) {
@@ -350,43 +352,52 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     void drainUsage();
   }
 
-  /** Imports usage from chat.history, one session at a time (re-import is deduplicated by message id). */
+  /**
+   * Imports usage from chat.history in batches (a few sessions fetched at once, one write per batch);
+   * re-import is deduplicated by message id, so a session read twice still counts once.
+   */
   async function drainUsage(): Promise<void> {
     if (usageDraining) return;
     usageDraining = true;
     try {
       while (usageBacklog.size > 0 && ready && !stopped) {
-        const [sessionKey] = usageBacklog;
-        if (sessionKey === undefined) break;
-        usageBacklog.delete(sessionKey);
-        await importSessionHistory(sessionKey);
+        const batch = [...usageBacklog].slice(0, USAGE_BATCH);
+        for (const key of batch) usageBacklog.delete(key);
+        const results: { sessionKey: string; items: GatewayUsage[]; activityAt: Date }[] = [];
+        for (let index = 0; index < batch.length; index += USAGE_CONCURRENCY) {
+          const fetched = await Promise.all(batch.slice(index, index + USAGE_CONCURRENCY).map((sessionKey) => readSessionUsage(sessionKey)));
+          for (const result of fetched) if (result !== null) results.push(result);
+        }
+        await enqueue('usage import', async () => {
+          await importUsage(results.flatMap((result) => result.items));
+          await database.rawTransaction(() => {
+            for (const result of results) store.markUsageSynced(gateway.id, result.sessionKey, result.activityAt);
+          });
+        });
       }
     } finally {
       usageDraining = false;
     }
   }
 
-  async function importSessionHistory(sessionKey: string): Promise<void> {
+  async function readSessionUsage(sessionKey: string): Promise<{ sessionKey: string; items: GatewayUsage[]; activityAt: Date } | null> {
     const fetchedAt = clock.now();
     let history: Payload;
     try {
       history = asRecord(await call('chat.history', { sessionKey, limit: HISTORY_LIMIT }));
     } catch (error) {
       log.warn({ sessionKey, err: error instanceof Error ? error.message : String(error) }, 'chat.history for usage import failed');
-      return;
+      return null;
     }
-    const gatewayAgentId = readString(asRecord(history.sessionInfo).agentId);
+    const gatewayAgentId = readString(asRecord(history.sessionInfo).agentId) ?? agentIdFromSessionKey(sessionKey);
     const items: GatewayUsage[] = [];
     for (const message of asList(history.messages)) {
       const record = readMessageUsage(message, sessionKey, null, fetchedAt);
-      if (record !== null) items.push(usageFor(record, gatewayAgentId ?? readString(asRecord(message).agentId) ?? sessionKey.split(':')[1] ?? null));
+      if (record !== null) items.push(usageFor(record, gatewayAgentId));
     }
     // Marked with the session's own activity time (gateway clock), compared with the same clock later.
     const activityAt = readTime(asRecord(history.sessionInfo).updatedAt) ?? sessionActivity(sessionKey) ?? fetchedAt;
-    await enqueue('usage import', async () => {
-      await importUsage(items);
-      await database.rawTransaction(() => store.markUsageSynced(gateway.id, sessionKey, activityAt));
-    });
+    return { sessionKey, items, activityAt };
   }
 
   return {
