@@ -132,6 +132,20 @@ describe('staying connected', () => {
 });
 
 describe('task queue (PROTOCOL.md §6)', () => {
+  it('claims a task from the live queue, comments, and hands it to review', async () => {
+    const admin = await server.db.prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
+    const actor = { kind: 'user', userId: admin.id, username: admin.username, role: 'admin' } as const;
+    const created = await server.services.tasks.create(actor, { title: 'Live queue task', status: 'todo', priority: 'critical' });
+    const agent = await connectAgent({ url: server.url, apiKey: server.operatorKey, name: 'sdk-live-tasks' });
+    closeAfterTest(agent);
+    const claimed = await agent.nextTask();
+    expect(claimed).toMatchObject({ reason: 'assigned', task: { id: created.id, title: 'Live queue task', status: 'in_progress' } });
+    await agent.comment(claimed.task?.id ?? '', 'on it');
+    const moved = await agent.updateTask(claimed.task?.id ?? '', { status: 'review', comment: 'done, please review', outcome: 'success' });
+    expect(moved.task).toMatchObject({ id: created.id, status: 'review' });
+    expect(await agent.nextTask()).toMatchObject({ task: null, reason: 'no_tasks_available' });
+  });
+
   it('claims, updates and comments with the documented requests, and attributes usage to the claimed task', async () => {
     const stub = createRecordingFetch(({ method, path }) => {
       if (path === '/api/connect') return jsonResponse(200, { connection_id: '11111111-1111-4111-8111-111111111111', agent_id: 'a1', agent_name: 'sdk-tasks', status: 'connected', heartbeat_interval_s: 30 });

@@ -7,7 +7,7 @@ import type { RetryPolicy } from './backoff.ts';
 import { ConfigurationError, isFatal, MissionControlError, RateLimitedError, ServerError, ServerUnreachableError } from './errors.ts';
 import { createHeartbeatLoop, type ConnectionState } from './heartbeat-loop.ts';
 import { createHttpApi, type FetchLike } from './http-api.ts';
-import type { AgentStatus, QueueResult, TaskUpdate, TokensResponse, UsageRecordInput, WireUsageRecord, WorkItemGroup } from './protocol.ts';
+import type { AgentStatus, QueueResult, Task, TaskUpdate, TokensResponse, UsageRecordInput, WireUsageRecord, WorkItemGroup } from './protocol.ts';
 import { toWireRecords } from './usage-input.ts';
 import { createUsageQueue, type UsageQueueStats } from './usage-queue.ts';
 import { createUsageSpool } from './usage-spool.ts';
@@ -81,7 +81,8 @@ export type Agent = {
   flush(timeoutMs?: number): Promise<UsageQueueStats>;
   /** Claims the next task (PROTOCOL.md §6) and makes it the current task. */
   nextTask(options?: { maxCapacity?: number }): Promise<QueueResult>;
-  updateTask(taskId: string | number, update: TaskUpdate): Promise<unknown>;
+  /** Moves the task and/or comments on it; a move away from in_progress ends it as the current task. */
+  updateTask(taskId: string | number, update: TaskUpdate): Promise<{ task: Task }>;
   comment(taskId: string | number, body: string): Promise<unknown>;
   on<E extends keyof AgentEvents>(event: E, listener: AgentEvents[E]): () => void;
   stats(): AgentStats;
@@ -208,8 +209,10 @@ export function createAgent(options: AgentOptions): Agent {
       return result;
     },
     async updateTask(id, update) {
-      const result = await callOnce<unknown>('PATCH', `/api/tasks/${encodeURIComponent(String(id))}`, { body: update });
-      if (String(id) === taskId && update.status !== 'in_progress') taskId = null;
+      const { expectedVersion, ...rest } = update;
+      const body = { ...rest, ...(expectedVersion !== undefined ? { expected_version: expectedVersion } : {}) };
+      const result = await callOnce<{ task: Task }>('PATCH', `/api/tasks/${encodeURIComponent(String(id))}`, { body });
+      if (String(id) === taskId && update.status !== undefined && update.status !== 'in_progress') taskId = null;
       return result;
     },
     comment(id, body) {

@@ -38,6 +38,10 @@ export type HeartbeatLoop = {
   readonly stats: { heartbeats: number; failedHeartbeats: number; connects: number };
 };
 
+function samePresence(a: Presence | null, b: Presence): boolean {
+  return a !== null && a.status === b.status && a.activity === b.activity && a.taskId === b.taskId;
+}
+
 function toMissionControlError(error: unknown): MissionControlError {
   return error instanceof MissionControlError ? error : new MissionControlError(String(error), { cause: error });
 }
@@ -53,6 +57,8 @@ export function createHeartbeatLoop(options: HeartbeatLoopOptions): HeartbeatLoo
   let intervalMs = options.intervalMs ?? 30_000;
   let timer: NodeJS.Timeout | null = null;
   let inFlight: Promise<void> | null = null;
+  /** What the beat in flight carries (null while connecting): an identical request need not follow it. */
+  let inFlightPresence: Presence | null = null;
   let again = false; // a beat was requested while one was in flight
   let afterAttempt: Array<() => void> = [];
 
@@ -102,6 +108,7 @@ export function createHeartbeatLoop(options: HeartbeatLoopOptions): HeartbeatLoo
 
   async function heartbeat(): Promise<void> {
     const presence = options.presence();
+    inFlightPresence = presence;
     try {
       const response = await api.request<HeartbeatResponse>('POST', heartbeatPath, {
         body: {
@@ -134,7 +141,7 @@ export function createHeartbeatLoop(options: HeartbeatLoopOptions): HeartbeatLoo
   async function step(): Promise<void> {
     if (stopped()) return;
     if (inFlight) {
-      again = true;
+      if (!samePresence(inFlightPresence, options.presence())) again = true;
       return inFlight;
     }
     const attempt = (async () => {
@@ -144,6 +151,7 @@ export function createHeartbeatLoop(options: HeartbeatLoopOptions): HeartbeatLoo
     inFlight = attempt;
     await attempt;
     inFlight = null;
+    inFlightPresence = null;
     if (again && state === 'connected') {
       again = false;
       return step();

@@ -71,10 +71,13 @@ export type TaskStatus = 'backlog' | 'todo' | 'in_progress' | 'review' | 'done' 
 /** A task as the queue hands it out (PROTOCOL.md §6); fields a newer server adds are kept. */
 export type Task = {
   id: string;
+  /** The #number people use for the task. */
+  number?: number;
   title: string;
   status: TaskStatus;
   priority?: string;
-  description?: string | null;
+  /** Optimistic-concurrency version: pass it back as `expectedVersion` to refuse stale moves (409). */
+  version?: number;
   [field: string]: unknown;
 };
 
@@ -82,8 +85,11 @@ export type QueueReason = 'assigned' | 'continue_current' | 'at_capacity' | 'no_
 
 export type QueueResult = { task: Task | null; reason: QueueReason };
 
+/** PATCH /api/tasks/{id}: a move (own task: in_progress → review, or back to todo on failure) and/or a comment. */
 export type TaskUpdate = {
-  status: TaskStatus;
+  status?: TaskStatus;
   comment?: string;
   outcome?: 'success' | 'failed';
+  /** Refuse the move with a ConflictError if the task changed since this version. */
+  expectedVersion?: number;
 };
