@@ -139,14 +139,16 @@ function FilterBar(props: {
   );
 }
 
+// Explicit table roles: on phones the rows are re-displayed as cards (grid), which would
+// otherwise drop the table semantics screen readers rely on.
 function SessionsTable(props: { sessions: readonly SessionItem[]; onOpen: (session: SessionItem) => void }) {
   const now = useNow();
   return (
     <div class="table-wrap">
-      <table class="table sessions-table">
+      <table role="table" class="table sessions-table">
         <caption class="visually-hidden">Sessions, most recently active first</caption>
-        <thead>
-          <tr>
+        <thead role="rowgroup">
+          <tr role="row">
             <th scope="col">Session</th>
             <th scope="col">Agent</th>
             <th scope="col">Gateway</th>
@@ -162,7 +164,7 @@ function SessionsTable(props: { sessions: readonly SessionItem[]; onOpen: (sessi
             <th scope="col">Updated</th>
           </tr>
         </thead>
-        <tbody>
+        <tbody role="rowgroup">
           <For each={props.sessions}>{(session) => <SessionRow session={session} nowMs={now()} onOpen={props.onOpen} />}</For>
         </tbody>
       </table>
