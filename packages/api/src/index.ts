@@ -25,3 +25,4 @@ export {
   createWebhookDispatcher, DEFAULT_DISPATCHER_OPTIONS as DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, type DispatcherOptions as WebhookDispatcherOptions,
   type WebhookDispatcher,
 } from './webhooks/dispatcher.ts';
+export type { AttentionItem, AttentionKind, AttentionPriority } from './attention/schema.ts';

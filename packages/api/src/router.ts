@@ -1,6 +1,7 @@
 // The application router: one sub-router per domain. Its type is what the web app and the SDK's
 // typed client import.
 import { agentsRouter } from './agents/router.ts';
+import { attentionRouter } from './attention/router.ts';
 import { apiKeysRouter } from './api-keys/router.ts';
 import { auditRouter } from './audit/router.ts';
 import { authRouter } from './auth/router.ts';
@@ -22,6 +23,7 @@ export const appRouter = router({
   sessions: gatewaySessionsRouter,
   cron: cronRouter,
   auth: authRouter,
+  attention: attentionRouter,
   agents: agentsRouter,
   costs: costsRouter,
   prices: pricesRouter,

@@ -4,6 +4,7 @@ import type { Database } from '@mc/db';
 import { type RateLimitSettings, DEFAULT_RATE_LIMITS } from './agents/rate-limits.ts';
 import { createAgentsService } from './agents/service.ts';
 import { createApiKeysService } from './api-keys/service.ts';
+import { createAttentionService } from './attention/service.ts';
 import { createAuditService } from './audit/service.ts';
 import { createAuthService } from './auth/service.ts';
 import { createSessionsService } from './auth/sessions.ts';
@@ -85,8 +86,21 @@ export function createServices(deps: ServiceDeps) {
   const gateways = createGatewaysService({ database, clock, events, audit, manager: gatewayManager, secretKey: gatewaySecretKey, log });
   const gatewaySessions = createGatewaySessionsService({ database, audit, manager: gatewayManager });
   const cron = createCronService({ database, audit, manager: gatewayManager, log });
+  // The attention view reads every domain; it owns no data but per-user acknowledgements.
+  const attention = createAttentionService({
+    database, clock,
+    sources: {
+      gateways: () => gateways.list(),
+      budgets: async () => (await budgets.list()).budgets.filter((b) => b.enabled),
+      spendToday: () => {
+        const { today } = costs.summary();
+        return { costUsd: today.costUsd, unpricedRecords: today.unpricedRecords };
+      },
+      dailyBudgetUsd: async () => (await budgets.list()).budgets.find((b) => b.enabled && b.scope === 'global' && b.period === 'day')?.limitUsd ?? null,
+    },
+  });
   return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, costs, prices, budgets, webhooks, tasks,
-    gatewayManager, gateways, gatewaySessions, cron, options };
+    gatewayManager, gateways, gatewaySessions, cron, attention, options };
 }
 
 export type Services = ReturnType<typeof createServices>;

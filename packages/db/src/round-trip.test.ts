@@ -14,6 +14,7 @@ const at = new Date('2026-11-26T10:00:00.000Z');
 // One fully populated row per model, every scalar field set (parents first, for foreign keys).
 // A model or field added to schema.prisma without a sample here fails the coverage test below.
 const samples: Record<string, Record<string, unknown>> = {
+  AttentionState: { id: 21, userId: 'u1', itemKey: 'agent.needs_input:agent-1:2026', state: 'snoozed', until: at, at },
   User: {
     id: 'u1', username: 'ada', passwordHash: 'hash', role: 'admin', disabledAt: at, lastLoginAt: at,
     passwordChangedAt: at, createdAt: at, updatedAt: at,
