@@ -14,9 +14,10 @@ import type { HelloOk } from '../protocol/frames.ts';
 import { readCronJob, readCronRun } from './cron-row.ts';
 import type { AgentLink, GatewayRef, MirrorStore } from './mirror-store.ts';
 import { readGatewaySnapshot } from './mirror-sync.ts';
-import { agentIdFromSessionKey, asList, asRecord, type Payload, readString, readTime } from './payload-readers.ts';
+import { asList, asRecord, type Payload, readString } from './payload-readers.ts';
 import { type MirroredSession, sessionFromChange } from './session-row.ts';
-import { type GatewayUsage, type GatewayUsageImporter, readMessageUsage } from './usage-import.ts';
+import { createSessionUsageTracker } from './session-usage.ts';
+import { type GatewayUsageImporter, readMessageUsage } from './usage-import.ts';
 
 export type ConnectionSettings = {
   id: string;
@@ -44,10 +45,6 @@ export type ConnectionDeps = {
 
 export type SyncSummary = { sessions: number; cronJobs: number; cronRuns: number; agents: number; durationMs: number };
 
-const HISTORY_LIMIT = 200;
-const USAGE_BATCH = 25;
-const USAGE_CONCURRENCY = 4;
-const MAX_MESSAGE_SUBSCRIPTIONS = 200;
 
 export function createGatewayConnection(settings: ConnectionSettings, deps: ConnectionDeps) {
   const { database, clock, events, store, usage } = deps;
@@ -63,13 +60,10 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
   let announceRunsAfter = settings.lastConnectedAt;
   const pendingSessions = new Map<string, MirroredSession>();
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
-  const messageSubscriptions = new Set<string>();
-  const usageBacklog = new Set<string>();
-  let usageDraining = false;
   let health: { ok: boolean | null; at: string } | null = null;
   let presenceCount: number | null = null;
   let lastSync: SyncSummary | null = null;
-  const findSession = database.sqlite.prepare(`SELECT raw, busy, activityAt, usageSyncedAt FROM "GatewaySession" WHERE gatewayId = ? AND sessionKey = ?`);
+  const findSession = database.sqlite.prepare(`SELECT raw, busy FROM "GatewaySession" WHERE gatewayId = ? AND sessionKey = ?`);
   const sessionsNeedingUsage = database.sqlite.prepare(`SELECT sessionKey FROM "GatewaySession" WHERE gatewayId = ?
     AND COALESCE(outputTokens, 0) + COALESCE(inputTokens, 0) > 0 AND (usageSyncedAt IS NULL OR usageSyncedAt < activityAt)`);
 
@@ -86,6 +80,13 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     onEvent: (event) => onEvent(event),
     onDeviceToken: (issued) => deps.onDeviceToken(issued),
     onDeviceTokenRejected: () => deps.onDeviceTokenRejected(),
+  });
+
+  const usageTracker = createSessionUsageTracker({
+    gateway, clock, log, usage, store, database, enqueue,
+    call: (method, params) => call(method, params),
+    links: () => links,
+    active: () => ready && !stopped,
   });
 
   /** Serial DB work; a failure is logged and the queue goes on. */
@@ -116,7 +117,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
 
   function onHello(hello: HelloOk): void {
     generation += 1;
-    messageSubscriptions.clear();
+    usageTracker.resetSubscriptions();
     const snapshotHealth = asRecord(asRecord(hello.snapshot).health);
     health = Object.keys(snapshotHealth).length > 0 ? { ok: typeof snapshotHealth.ok === 'boolean' ? snapshotHealth.ok : null, at: clock.now().toISOString() } : health;
     presenceCount = asList(asRecord(hello.snapshot).presence).length;
@@ -178,8 +179,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     };
     log.info({ ...lastSync }, 'gateway mirror synced');
     deps.onSynced?.(lastSync);
-    for (const row of sessionsNeedingUsage.all(gateway.id) as { sessionKey: string }[]) usageBacklog.add(row.sessionKey);
-    void drainUsage();
+    usageTracker.queue((sessionsNeedingUsage.all(gateway.id) as { sessionKey: string }[]).map((row) => row.sessionKey));
   }
 
   // ---------- events ----------
@@ -237,9 +237,9 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     const session = sessionFromChange(payload, before.raw);
     if (session === null) return;
     bufferSession(session);
-    if (session.busy && !before.busy) subscribeMessages(sessionKey);
+    if (session.busy && !before.busy) usageTracker.subscribeMessages(sessionKey);
     // A run ended: its transcript has the final usage, even if some session.message frames were missed.
-    if (before.busy && !session.busy) queueUsage(sessionKey);
+    if (before.busy && !session.busy) usageTracker.queue([sessionKey]);
   }
 
   function onSessionMessage(payload: unknown): void {
@@ -253,7 +253,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     const record = readMessageUsage(body.message, sessionKey, readString(body.messageId), clock.now());
     if (record === null) return;
     const gatewayAgentId = readString(body.agentId) ?? readString(asRecord(body.session).agentId);
-    enqueue('usage', () => importUsage([usageFor(record, gatewayAgentId)]).then(() => undefined));
+    usageTracker.importLive(record, gatewayAgentId);
   }
 
   function onCron(payload: unknown): void {
@@ -288,7 +288,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     if (before.busy === busy) return;
     const session = sessionFromChange({ sessionKey, hasActiveRun: busy }, before.raw);
     if (session !== null) bufferSession(session);
-    if (busy) subscribeMessages(sessionKey);
+    if (busy) usageTracker.subscribeMessages(sessionKey);
   }
 
   // ---------- batching ----------
@@ -324,82 +324,6 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
 
   // ---------- usage ----------
 
-  function usageFor(record: GatewayUsage['record'], gatewayAgentId: string | null): GatewayUsage {
-    const link = gatewayAgentId === null ? undefined : links.get(gatewayAgentId);
-    return { record, agentId: link?.id ?? null, agentName: link?.name ?? `${gateway.name}/${gatewayAgentId ?? 'unknown'}` };
-  }
-
-  function importUsage(items: GatewayUsage[]) {
-    return usage.importUsage(gateway.id, items, clock.now());
-  }
-
-  function sessionActivity(sessionKey: string): Date | null {
-    const row = findSession.get(gateway.id, sessionKey) as { activityAt: string | null } | undefined;
-    return row?.activityAt ? new Date(row.activityAt) : null;
-  }
-
-  function subscribeMessages(sessionKey: string): void {
-    if (!ready || messageSubscriptions.has(sessionKey) || messageSubscriptions.size >= MAX_MESSAGE_SUBSCRIPTIONS) return;
-    messageSubscriptions.add(sessionKey);
-    call('sessions.messages.subscribe', { key: sessionKey }).catch((error: unknown) => {
-      messageSubscriptions.delete(sessionKey);
-      log.debug({ sessionKey, err: error instanceof Error ? error.message : String(error) }, 'sessions.messages.subscribe failed');
-    });
-  }
-
-  function queueUsage(sessionKey: string): void {
-    usageBacklog.add(sessionKey);
-    void drainUsage();
-  }
-
-  /**
-   * Imports usage from chat.history in batches (a few sessions fetched at once, one write per batch);
-   * re-import is deduplicated by message id, so a session read twice still counts once.
-   */
-  async function drainUsage(): Promise<void> {
-    if (usageDraining) return;
-    usageDraining = true;
-    try {
-      while (usageBacklog.size > 0 && ready && !stopped) {
-        const batch = [...usageBacklog].slice(0, USAGE_BATCH);
-        for (const key of batch) usageBacklog.delete(key);
-        const results: { sessionKey: string; items: GatewayUsage[]; activityAt: Date }[] = [];
-        for (let index = 0; index < batch.length; index += USAGE_CONCURRENCY) {
-          const fetched = await Promise.all(batch.slice(index, index + USAGE_CONCURRENCY).map((sessionKey) => readSessionUsage(sessionKey)));
-          for (const result of fetched) if (result !== null) results.push(result);
-        }
-        await enqueue('usage import', async () => {
-          await importUsage(results.flatMap((result) => result.items));
-          await database.rawTransaction(() => {
-            for (const result of results) store.markUsageSynced(gateway.id, result.sessionKey, result.activityAt);
-          });
-        });
-      }
-    } finally {
-      usageDraining = false;
-    }
-  }
-
-  async function readSessionUsage(sessionKey: string): Promise<{ sessionKey: string; items: GatewayUsage[]; activityAt: Date } | null> {
-    const fetchedAt = clock.now();
-    let history: Payload;
-    try {
-      history = asRecord(await call('chat.history', { sessionKey, limit: HISTORY_LIMIT }));
-    } catch (error) {
-      log.warn({ sessionKey, err: error instanceof Error ? error.message : String(error) }, 'chat.history for usage import failed');
-      return null;
-    }
-    const gatewayAgentId = readString(asRecord(history.sessionInfo).agentId) ?? agentIdFromSessionKey(sessionKey);
-    const items: GatewayUsage[] = [];
-    for (const message of asList(history.messages)) {
-      const record = readMessageUsage(message, sessionKey, null, fetchedAt);
-      if (record !== null) items.push(usageFor(record, gatewayAgentId));
-    }
-    // Marked with the session's own activity time (gateway clock), compared with the same clock later.
-    const activityAt = readTime(asRecord(history.sessionInfo).updatedAt) ?? sessionActivity(sessionKey) ?? fetchedAt;
-    return { sessionKey, items, activityAt };
-  }
-
   return {
     gateway,
     client,
@@ -417,7 +341,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     resync: requestResync,
     /** Mirror writes queued so far are done (tests, benchmarks). */
     idle: async () => {
-      while (syncing || flushTimer !== null || usageDraining) {
+      while (syncing || flushTimer !== null || usageTracker.draining()) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       await queue;
