@@ -128,6 +128,24 @@ describe('PATCH /api/tasks/{id} and POST /api/tasks/{id}/comments', () => {
   });
 });
 
+describe('tRPC bad input', () => {
+  it('rejects a 1 MB description (413 at the body limit) and a 60 KB one with the field limit, never a 500', async () => {
+    const huge = await call('POST', '/trpc/tasks.create', operatorKey, { title: 'huge', description: 'x'.repeat(1_048_576) });
+    expect(huge.status).toBe(413);
+    expect(JSON.stringify(huge.body)).toContain('PAYLOAD_TOO_LARGE');
+    const large = await call('POST', '/trpc/tasks.create', operatorKey, { title: 'large', description: 'x'.repeat(60_000) });
+    expect(large.status).toBe(400);
+    expect(JSON.stringify(large.body)).toMatch(/description: must be at most 50,000 characters/);
+  });
+
+  it('rejects a move into an unknown column with the allowed values', async () => {
+    const task = await newTask('unknown column');
+    const res = await call('POST', '/trpc/tasks.move', operatorKey, { id: task.id, status: 'doing' });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/status: must be one of inbox, backlog, todo, in_progress, review, done/);
+  });
+});
+
 describe('heartbeat work items', () => {
   it('lists the agent’s assigned open tasks in the heartbeat response', async () => {
     const key = await agentWithKey('http-beat');

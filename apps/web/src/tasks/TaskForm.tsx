@@ -101,7 +101,8 @@ export function TaskFormDialog(props: { existing?: TaskDetail; onClose: () => vo
           </div>
           <div class="field">
             <label for={id.description}>Description (markdown)</label>
-            <textarea id={id.description} class="input task-description-input" name="description" rows="6" value={base()?.task.description ?? ''} />
+            <textarea id={id.description} class="input task-description-input" name="description" rows="6" maxlength="50000" value={base()?.task.description ?? ''} />
+            <p class="field-hint">Up to 50,000 characters; link long logs instead of pasting them.</p>
           </div>
           <div class="form-row">
             <div class="field">
