@@ -13,6 +13,7 @@ const VIEWER = { username: 'vicky', password: 'viewer-password-456' } as const;
 const GATEWAY_TOKEN = 'fake-gateway-token';
 /** The captured main session's label (sessions.json in the OpenClaw fixtures). */
 const SESSION_TITLE = 'MC probe';
+const SESSION_KEY = 'agent:dev:main';
 
 declare global {
   interface Window {
@@ -28,11 +29,14 @@ function gatewayStatus(scope: Page | Locator, name: string): Locator {
   return scope.getByRole('status', { name: `${name} status`, exact: true });
 }
 
-/** Both fakes serve the same captured session, so a row is picked by title and gateway. */
-function sessionRow(page: Page, title: string, gateway: string): Locator {
+/**
+ * Both fakes serve the same captured sessions, so a row is picked by session key and gateway
+ * (a title can change: the fake's replayed chat run renames the session).
+ */
+function sessionRow(page: Page, sessionKey: string, gateway: string): Locator {
   return page
     .getByRole('row')
-    .filter({ has: page.getByRole('button', { name: title, exact: true }) })
+    .filter({ has: page.getByText(sessionKey, { exact: true }) })
     .filter({ has: page.getByRole('cell', { name: gateway, exact: true }) });
 }
 
@@ -108,18 +112,50 @@ describe('gateways, sessions and cron', () => {
   it("lists the gateway's sessions on /sessions and updates the row live", async () => {
     const { page } = browser;
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions', exact: true }).click();
-    const row = sessionRow(page, SESSION_TITLE, 'lab');
+    const row = sessionRow(page, SESSION_KEY, 'lab');
     await row.waitFor();
     await row.getByText('1,200 / 200K context').waitFor();
     // A tiny priced cost is shown as such, never as $0.00.
     await row.getByText('<$0.01').waitFor();
     await gatewayStatus(page.getByRole('region', { name: 'Gateway status' }), 'lab').getByText('Connected').waitFor();
 
+    // Tag every node of the table, then record DOM mutations outside this session's row; the
+    // ticking "updated" times are the only thing allowed to change on their own.
+    const table = page.getByRole('table', { name: /^Sessions/ });
+    const rowsBefore = await table.evaluate((element) => {
+      for (const node of element.querySelectorAll<HTMLElement & { __mark?: number }>('tr, tr *')) node.__mark = 1;
+      const foreign: string[] = [];
+      (window as unknown as { __foreignMutations: string[] }).__foreignMutations = foreign;
+      const observer = new MutationObserver((records) => {
+        for (const record of records) {
+          const target = record.target instanceof Element ? record.target : record.target.parentElement;
+          if (!target || target.closest('time.session-updated')) continue;
+          const title = target.closest('tr')?.querySelector('th button')?.textContent;
+          if (title !== 'MC probe') foreign.push(`${record.type} in ${title ?? target.tagName}`);
+        }
+      });
+      observer.observe(element, { subtree: true, childList: true, characterData: true, attributes: true });
+      (window as unknown as { __stopObserving: () => void }).__stopObserving = () => observer.disconnect();
+      return element.querySelectorAll('tbody tr').length;
+    });
+    expect(rowsBefore).toBeGreaterThanOrEqual(3);
+
     // The gateway reports the session busy with a fuller context: the row follows, no reload.
     lab.emit('sessions.changed', { sessionKey: 'agent:dev:main', hasActiveRun: true, totalTokens: 150_000 });
     await row.getByText('Busy', { exact: true }).waitFor();
     await row.getByText('150K / 200K context').waitFor();
     expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+    const isolation = await table.evaluate((element) => {
+      (window as unknown as { __stopObserving: () => void }).__stopObserving();
+      const rows = [...element.querySelectorAll<HTMLElement & { __mark?: number }>('tbody tr')];
+      return {
+        rows: rows.length,
+        everyNodeKept: rows.every((tr) => [tr, ...tr.querySelectorAll<HTMLElement & { __mark?: number }>('*')].every((node) => node.__mark === 1 || tr.querySelector('th button')?.textContent === 'MC probe')),
+        updatedRowKept: rows.some((tr) => tr.__mark === 1 && tr.querySelector('th button')?.textContent === 'MC probe'),
+        foreignMutations: (window as unknown as { __foreignMutations: string[] }).__foreignMutations,
+      };
+    });
+    expect(isolation).toEqual({ rows: rowsBefore, everyNodeKept: true, updatedRowKept: true, foreignMutations: [] });
 
     // Filters live in the URL.
     await page.getByLabel('Source').selectOption({ label: 'SDK agents' });
@@ -128,14 +164,23 @@ describe('gateways, sessions and cron', () => {
     await page.getByRole('button', { name: 'Clear filters' }).first().click();
     await row.waitFor();
 
-    // The transcript preview opens in a drawer.
-    await row.getByRole('button', { name: SESSION_TITLE, exact: true }).click();
-    const drawer = page.getByRole('dialog', { name: SESSION_TITLE });
+    // The transcript preview opens in a drawer; Escape closes it and focus goes back to the row.
+    const open = row.getByRole('button', { name: SESSION_TITLE, exact: true });
+    await open.click();
+    // Named by the session title, which the chat run below changes: the one open dialog.
+    const drawer = page.getByRole('dialog');
     await drawer.getByText('Hello mission control').waitFor();
-    await drawer.getByRole('button', { name: 'Reset' }).waitFor();
-    await drawer.getByRole('button', { name: 'Send message' }).waitFor();
-    await drawer.getByRole('button', { name: 'Close' }).click();
+    await drawer.getByRole('button', { name: 'Abort' }).waitFor();
+    await drawer.getByLabel('Message').fill('Please summarise the last run.');
+    await drawer.getByRole('button', { name: 'Send message' }).click();
+    await drawer.getByText('Message sent.').waitFor();
+    await drawer.getByRole('button', { name: 'Reset' }).click();
+    const confirm = page.getByRole('alertdialog', { name: /^Reset .+\?$/ });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
+    await expect.poll(() => row.getByRole('button').evaluate((element) => element === document.activeElement)).toBe(true);
   });
 
   it('shows the approve command for a gateway that needs pairing, then Connected once approved', async () => {
@@ -198,8 +243,8 @@ describe('gateways, sessions and cron', () => {
       for (const path of ['/sessions', '/cron', '/settings/gateways']) {
         await page.goto(`${server.url}${path}`);
         await page.getByRole('heading', { level: 1 }).waitFor();
-        // Phone rows are cards whose cells carry their column name, so only the title is matched here.
-        if (path === '/sessions') await page.getByRole('button', { name: SESSION_TITLE, exact: true }).first().waitFor();
+        // Phone rows are cards whose cells carry their column name, so only the session key is matched here.
+        if (path === '/sessions') await page.getByText(SESSION_KEY, { exact: true }).first().waitFor();
         if (path === '/cron') await page.getByRole('heading', { name: 'Memory Dreaming Promotion' }).first().waitFor();
         if (path === '/settings/gateways') await gatewayCard(page, 'lab').waitFor();
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -208,6 +253,26 @@ describe('gateways, sessions and cron', () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+  });
+
+  it('removes a gateway after a confirmation, and its sessions and jobs with it', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/cron`);
+    const remoteGroup = page.getByRole('region', { name: 'remote', exact: true });
+    await remoteGroup.getByRole('heading', { name: 'Memory Dreaming Promotion' }).waitFor();
+    // Another tab removes it: the cron page drops the group live.
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(`${server.url}/settings/gateways`);
+      await gatewayCard(other, 'remote').getByRole('button', { name: 'Remove gateway remote' }).click();
+      await other.getByRole('alertdialog', { name: 'Remove remote?' }).getByRole('button', { name: 'Remove gateway' }).click();
+      await other.getByText('Removed remote.').waitFor();
+      expect(await gatewayCard(other, 'remote').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+    await remoteGroup.waitFor({ state: 'detached' });
+    await page.getByRole('region', { name: 'lab', exact: true }).waitFor();
   });
 
   it('gives a viewer read-only gateways, sessions and cron', async () => {
@@ -219,9 +284,9 @@ describe('gateways, sessions and cron', () => {
     const strip = page.getByRole('region', { name: 'Gateway status' });
     await gatewayStatus(strip, 'lab').getByText('Connected').waitFor();
     expect(await strip.getByRole('link', { name: 'Manage gateways' }).count()).toBe(0);
-    const row = sessionRow(page, SESSION_TITLE, 'lab');
-    await row.getByRole('button', { name: SESSION_TITLE, exact: true }).click();
-    const drawer = page.getByRole('dialog', { name: SESSION_TITLE });
+    const row = sessionRow(page, SESSION_KEY, 'lab');
+    await row.getByRole('button').click();
+    const drawer = page.getByRole('dialog');
     await drawer.getByText('Hello mission control').waitFor();
     for (const name of ['Reset', 'Delete', 'Abort', 'Send message']) {
       expect(await drawer.getByRole('button', { name, exact: true }).count()).toBe(0);

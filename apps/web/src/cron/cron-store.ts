@@ -181,6 +181,13 @@ export function createCronStore(): CronStore {
       error: text(payload.error) ?? 'The run failed.',
     });
   });
+  // A removed gateway's jobs go with it (deleted in the database, no event per job).
+  onLiveEvent('gateway.removed', (event) => {
+    const gatewayId = isRecord(event.payload) ? text(event.payload.gatewayId) : null;
+    if (gatewayId && state.jobs.some((job) => job.gatewayId === gatewayId)) {
+      setState('jobs', (jobs) => jobs.filter((job) => job.gatewayId !== gatewayId));
+    }
+  });
   onLiveResync(() => void reload());
   onCleanup(() => {
     disposed = true;

@@ -178,6 +178,13 @@ export function createSessionsStore(filters: Accessor<SessionFilters>): Sessions
     if (target) remove(target.id);
     if (removed.id) changesDuringLoad?.set(removed.id, null);
   });
+  // A removed gateway's sessions go with it (deleted in the database, no event per session).
+  onLiveEvent('gateway.removed', (event) => {
+    const gatewayId = isRecord(event.payload) && typeof event.payload.gatewayId === 'string' ? event.payload.gatewayId : null;
+    if (gatewayId && state.items.some((item) => item.gatewayId === gatewayId)) {
+      setState('items', (items) => items.filter((item) => item.gatewayId !== gatewayId));
+    }
+  });
   onLiveEvent('sessions.resynced', () => void reload());
   onLiveResync(() => void reload());
 
