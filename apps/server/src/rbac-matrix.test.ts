@@ -78,6 +78,7 @@ const PROCEDURES: Record<string, AccessLevel> = {
   'tasks.board': 'viewer',
   'tasks.list': 'viewer',
   'tasks.counts': 'viewer',
+  'tasks.costs': 'viewer',
   'tasks.byId': 'viewer',
   'tasks.create': 'operator',
   'tasks.update': 'operator',

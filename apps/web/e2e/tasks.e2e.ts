@@ -85,6 +85,19 @@ describe('task board', () => {
     expect((await server.services.tasks.byId(task.id)).task.version).toBe(2);
   });
 
+  it('shows the cost reported against a task on its card, live, with unpriced usage flagged', async () => {
+    const { agent } = await server.services.agents.register(admin, { name: 'cost-agent' });
+    const task = await server.services.tasks.create(admin, { title: 'Costly work', status: 'in_progress', assigneeAgentId: agent.id });
+    const page = first.page;
+    await card(page, 'Costly work').waitFor();
+    expect(await card(page, 'Costly work').locator('.task-cost').count()).toBe(0);
+    await server.services.usage.reportTokens(admin, [
+      { model: 'claude-sonnet-4-5-20250929', inputTokens: 100_000, outputTokens: 100_000, taskId: String(task.number), agent: 'cost-agent' },
+      { model: 'an-unknown-model', inputTokens: 10, outputTokens: 10, taskId: task.id, agent: 'cost-agent' },
+    ] as never);
+    await card(page, 'Costly work').locator('.task-cost', { hasText: '$1.80 + 1 unpriced' }).waitFor();
+  });
+
   it('keeps filters in the URL so a view can be shared', async () => {
     await server.services.tasks.create(admin, { title: 'Critical parser fix', status: 'todo', priority: 'critical', labels: ['parser'] });
     const page = first.page;

@@ -83,6 +83,27 @@ export default function BoardPage() {
   };
   for (const type of ['task.created', 'task.updated', 'task.moved', 'task.commented']) onLiveEvent(type, applyLive);
   onLiveEvent('task.archived', () => void load());
+
+  // Usage events don't name tasks: refresh the cost of the loaded cards of the agents that spent.
+  const spendingAgents = new Set<string>();
+  let costTimer: ReturnType<typeof setTimeout> | undefined;
+  const noteSpending = (event: { payload: unknown }) => {
+    const payload = event.payload as { agentId?: string; usage?: unknown };
+    if (!payload.agentId || !payload.usage) return;
+    spendingAgents.add(payload.agentId);
+    clearTimeout(costTimer);
+    costTimer = setTimeout(() => {
+      const ids = store.cardsOfAgents(spendingAgents).slice(0, 500);
+      spendingAgents.clear();
+      if (ids.length === 0) return;
+      void trpc.tasks.costs.query({ ids }).then((rows) => {
+        for (const row of rows) store.setCost(row.id, row.cost);
+      }, () => undefined);
+    }, 500);
+  };
+  onLiveEvent('usage.recorded', noteSpending);
+  onLiveEvent('agent.updated', noteSpending);
+  onCleanup(() => clearTimeout(costTimer));
   onLiveResync(() => void load());
 
   async function loadMore(status: TaskStatus) {

@@ -99,11 +99,23 @@ export function createBoardStore() {
     }
   }
 
+  function setCost(id: string, cost: TaskCard['cost']) {
+    for (const status of STATUSES) {
+      const index = board.columns[status].findIndex((c) => c.id === id);
+      if (index !== -1) setBoard('columns', status, index, 'cost', reconcile(cost));
+    }
+  }
+
+  /** Ids of loaded cards assigned to any of these agents. */
+  function cardsOfAgents(agentIds: ReadonlySet<string>): string[] {
+    return STATUSES.flatMap((status) => board.columns[status].filter((c) => c.assignee && agentIds.has(c.assignee.id)).map((c) => c.id));
+  }
+
   function setCounts(counts: Record<TaskStatus, number>) {
     setBoard('counts', reconcile(counts));
   }
 
-  return { board, applySnapshot, appendPage, find, remove, upsert, place, setCounts };
+  return { board, applySnapshot, appendPage, find, remove, upsert, place, setCounts, setCost, cardsOfAgents };
 }
 
 export type BoardStore = ReturnType<typeof createBoardStore>;

@@ -19,6 +19,9 @@ export const tasksRouter = router({
   board: viewerProcedure.input(TaskBoardInput).query(({ ctx, input }) => ctx.services.tasks.board(input)),
   list: viewerProcedure.input(TaskListInput).query(({ ctx, input }) => ctx.services.tasks.list(input)),
   counts: viewerProcedure.input(TaskFilters).query(({ ctx, input }) => ctx.services.tasks.counts({ ...input, perColumn: 1 })),
+  costs: viewerProcedure
+    .input(z.object({ ids: z.array(z.string().min(1).max(64)).max(500, 'at most 500 tasks') }))
+    .query(({ ctx, input }) => ctx.services.tasks.costs(input.ids)),
   byId: viewerProcedure.input(z.object({ id: TaskRef })).query(({ ctx, input }) => ctx.services.tasks.byId(input.id)),
   create: operatorProcedure.input(TaskCreateInput).mutation(({ ctx, input }) => ctx.services.tasks.create(ctx.actor, input)),
   update: operatorProcedure.input(TaskUpdateInput).mutation(({ ctx, input }) => ctx.services.tasks.update(ctx.actor, input)),

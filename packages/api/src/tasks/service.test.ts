@@ -268,6 +268,7 @@ describe('cost per task', () => {
     expect(card.cost.costUsd).toBeCloseTo(0.3 + 1.5, 9);
     const onBoard = (await h.services.tasks.board({ perColumn: 500 })).columns.in_progress.find((t) => t.id === task.id);
     expect(onBoard?.cost).toEqual(card.cost);
+    expect(await h.services.tasks.costs([task.id, 'no-such-task'])).toEqual([{ id: task.id, cost: card.cost }]);
   });
 });
 

@@ -30,7 +30,7 @@ import {
 import { createTaskReads } from './task-reads.ts';
 import { type ActorInfo, createTaskWrites } from './task-writes.ts';
 import { assertMayComment, assertMayEdit, assertMayMove } from './transitions.ts';
-import type { TaskCard } from './views.ts';
+import { NO_COST, type TaskCard } from './views.ts';
 
 export const ARCHIVE_SETTINGS_KEY = 'tasks.archive';
 
@@ -182,6 +182,13 @@ export function createTasksService(deps: TasksDeps) {
     return reads.counts(input);
   }
 
+  /** Current cost of some tasks (the board refreshes visible cards after usage events). */
+  async function costs(ids: readonly string[]) {
+    const rows = ids.map((id) => reads.rowById(id)).filter((row): row is NonNullable<typeof row> => row !== undefined);
+    const byTask = reads.costs(rows);
+    return rows.map((row) => ({ id: row.id, cost: byTask.get(row.id) ?? NO_COST }));
+  }
+
   async function byId(ref: string) {
     return reads.detail(ref);
   }
@@ -219,7 +226,7 @@ export function createTasksService(deps: TasksDeps) {
     return result.count;
   }
 
-  return { create, update, move, comment, patch, claimNext, board, list, counts, byId, workItemsFor, archiveSettings, updateArchiveSettings, archiveDone };
+  return { create, update, move, comment, patch, claimNext, board, list, counts, costs, byId, workItemsFor, archiveSettings, updateArchiveSettings, archiveDone };
 }
 
 export type TasksService = ReturnType<typeof createTasksService>;
