@@ -18,8 +18,9 @@ export type ServerOptions = {
   port?: number;
 };
 
-/** Heartbeat interval 1 s (offline after 3 s) and no rate limits unless a test sets them. */
-export const FAST_ENV = { MC_AGENT_OFFLINE_AFTER_S: '3', MC_RATE_LIMITS: '{"heartbeatPerAgentPerMin":0,"connectPerAgentPerMin":0,"tokensPerKeyPerMin":0,"queuePerAgentPerMin":0}' };
+/** Heartbeat interval 1 s (offline after 3 s), no rate limits unless a test sets them, API only (the
+ *  web app's dist is not read: it may be mid-rebuild while these tests run). */
+export const FAST_ENV = { MC_WEB_DIST: '/nonexistent/mc-web-dist', MC_AGENT_OFFLINE_AFTER_S: '3', MC_RATE_LIMITS: '{"heartbeatPerAgentPerMin":0,"connectPerAgentPerMin":0,"tokensPerKeyPerMin":0,"queuePerAgentPerMin":0}' };
 
 export async function startSdkTestServer(options: ServerOptions = {}): Promise<SdkTestServer> {
   const server = await startTestServer({
