@@ -49,6 +49,10 @@ const samples: Record<string, Record<string, unknown>> = {
     records: 3, unpricedRecords: 1, inputTokens: 9_007_199_254_740_993n, outputTokens: 2n, cacheReadTokens: 3n, cacheWriteTokens: 4n, unpricedTokens: 5n,
     costNanos: 9_007_199_254_740_995n, cacheSavedNanos: 6n,
   },
+  UsageRollupSlice: {
+    id: 14, dimension: 'model', grain: 'day', start: at, key: 'claude-sonnet-4-5', records: 3, unpricedRecords: 1, inputTokens: 9_007_199_254_740_993n,
+    outputTokens: 2n, cacheReadTokens: 3n, cacheWriteTokens: 4n, unpricedTokens: 5n, costNanos: 7n, cacheSavedNanos: 6n,
+  },
   PriceOverride: { model: 'glm-4.6', entry: '{"input_cost_per_token":6e-7}', createdById: 'u1', createdAt: at, updatedAt: at },
   PriceTableVersion: { id: 2, version: '2026-11-26+o1', baseVersion: '2026-11-26', overrides: '{}', reason: 'override glm-4.6', createdById: 'u1', createdAt: at },
   RepricingRun: {

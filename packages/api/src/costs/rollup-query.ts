@@ -1,5 +1,7 @@
-// Exact usage sums over any [from, to): whole UTC hours come from the hourly rollups, the partial hours at
-// either edge from the raw records (same dimension expressions), so results equal raw sums to the nano.
+// Exact usage sums over any [from, to): partial hours at either edge come from the raw records, whole hours
+// from the rollups (same dimension expressions), so results equal raw sums to the nano. A query on at most one
+// dimension (group or filter) reads the one-dimension slices: whole UTC days from day slices, the hours
+// around them from hour slices. Anything else reads the full-dimension hourly rollup.
 import { sqliteDate } from '@mc/db';
 import type BetterSqlite3 from 'better-sqlite3';
 import { RAW_DIMENSION_SQL, RAW_METRICS_SQL, type RollupDimensions } from '../usage/rollups/rollup-writer.ts';
@@ -67,6 +69,7 @@ function totalsFrom(values: unknown[], offset: number): UsageTotals {
   };
 }
 
+const DAY_MS = 86_400_000;
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
 
@@ -96,11 +99,8 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database) {
     return { sql, filterValues: filterEntries.map(([, value]) => value) };
   }
 
-  function run(table: 'rollup' | 'raw', query: AggregateQuery, from: number, to: number, into: Map<string, AggregateRow>): void {
-    if (from >= to) return;
-    const { sql, filterValues } = buildSql(table, query);
+  function collect(query: AggregateQuery, rows: unknown[][], into: Map<string, AggregateRow>): void {
     const keyCount = (query.groupBy?.length ?? 0) + (query.byHour ? 1 : 0);
-    const rows = statement(sql).all(sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...filterValues) as unknown[][];
     for (const values of rows) {
       const totals = totalsFrom(values, keyCount);
       // An aggregate without GROUP BY answers one row even over nothing.
@@ -114,6 +114,51 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database) {
     }
   }
 
+  function run(table: 'rollup' | 'raw', query: AggregateQuery, from: number, to: number, into: Map<string, AggregateRow>): void {
+    if (from >= to) return;
+    const { sql, filterValues } = buildSql(table, query);
+    collect(query, statement(sql).all(sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...filterValues) as unknown[][], into);
+  }
+
+  /** The slice that answers `query`, if one does: one dimension grouped, or one filtered, or none. */
+  function sliceOf(query: AggregateQuery): { dimension: string; key: string | null } | null {
+    const groupBy = query.groupBy ?? [];
+    const filters = Object.entries(query.filter ?? {}).filter(([, value]) => value !== undefined) as [Dimension, string][];
+    if (groupBy.length === 0 && filters.length === 0) return { dimension: 'all', key: null };
+    if (groupBy.length === 1 && filters.length === 0) return { dimension: groupBy[0] ?? 'all', key: null };
+    if (groupBy.length === 0 && filters.length === 1) return { dimension: filters[0]?.[0] ?? 'all', key: filters[0]?.[1] ?? '' };
+    return null;
+  }
+
+  function runSlices(query: AggregateQuery, slice: { dimension: string; key: string | null }, grain: 'hour' | 'day', from: number, to: number, into: Map<string, AggregateRow>): void {
+    if (from >= to) return;
+    const grouped = (query.groupBy?.length ?? 0) === 1;
+    const selected = [...(query.byHour ? ['start'] : []), ...(grouped ? ['key'] : [])];
+    const sql = `SELECT ${[...selected, ROLLUP_METRICS_SQL].join(', ')} FROM "UsageRollupSlice"
+      WHERE dimension = ? AND grain = ? AND start >= ? AND start < ?${slice.key !== null ? ' AND key = ?' : ''}
+      ${selected.length > 0 ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
+    const values = [slice.dimension, grain, sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...(slice.key !== null ? [slice.key] : [])];
+    collect(query, statement(sql).all(...values) as unknown[][], into);
+  }
+
+  /** Whole hours [from, to) of a one-dimension query: day slices for whole UTC days, hour slices around them. */
+  function runAligned(query: AggregateQuery, from: number, to: number, into: Map<string, AggregateRow>): void {
+    const slice = sliceOf(query);
+    if (!slice) {
+      run('rollup', query, from, to, into);
+      return;
+    }
+    const dayFrom = Math.ceil(from / DAY_MS) * DAY_MS;
+    const dayTo = Math.floor(to / DAY_MS) * DAY_MS;
+    if (query.byHour || dayFrom >= dayTo) {
+      runSlices(query, slice, 'hour', from, to, into);
+      return;
+    }
+    runSlices(query, slice, 'hour', from, dayFrom, into);
+    runSlices(query, slice, 'day', dayFrom, dayTo, into);
+    runSlices(query, slice, 'hour', dayTo, to, into);
+  }
+
   /** Sums over [from, to) grouped as asked; exact for any bounds (raw records fill partial hours). */
   function aggregate(query: AggregateQuery): AggregateRow[] {
     const rows = new Map<string, AggregateRow>();
@@ -125,7 +170,7 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database) {
       run('raw', query, from, to, rows);
     } else {
       run('raw', query, from, alignedFrom, rows);
-      run('rollup', query, alignedFrom, alignedTo, rows);
+      runAligned(query, alignedFrom, alignedTo, rows);
       run('raw', query, alignedTo, to, rows);
     }
     return [...rows.values()];
@@ -138,7 +183,21 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database) {
     return sum;
   }
 
-  return { aggregate, total };
+  /** The same sums from the full-dimension hourly rollup only (tests compare both paths). */
+  function aggregateFromHourly(query: AggregateQuery): AggregateRow[] {
+    const rows = new Map<string, AggregateRow>();
+    const alignedFrom = ceilHour(query.from);
+    const alignedTo = floorHour(query.to);
+    if (alignedFrom >= alignedTo) run('raw', query, query.from, query.to, rows);
+    else {
+      run('raw', query, query.from, alignedFrom, rows);
+      run('rollup', query, alignedFrom, alignedTo, rows);
+      run('raw', query, alignedTo, query.to, rows);
+    }
+    return [...rows.values()];
+  }
+
+  return { aggregate, aggregateFromHourly, total };
 }
 
 export type RollupQuery = ReturnType<typeof createRollupQuery>;

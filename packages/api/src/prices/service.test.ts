@@ -13,6 +13,10 @@ const rollupEqualsRaw = (harness: CostsHarness) => {
   const rollup = harness.db.sqlite.prepare(`SELECT SUM(costNanos) AS cost, SUM(unpricedRecords) AS unpriced, SUM(cacheSavedNanos) AS saved FROM "UsageRollupHourly"`).safeIntegers(true).get();
   const raw = harness.db.sqlite.prepare(`SELECT COALESCE(SUM(costNanos), 0) AS cost, SUM(costNanos IS NULL) AS unpriced, COALESCE(SUM(cacheSavedNanos), 0) AS saved FROM "UsageRecord"`).safeIntegers(true).get();
   expect(rollup).toEqual(raw);
+  for (const [dimension, grain] of [['all', 'day'], ['model', 'hour'], ['agentId', 'day']]) {
+    const slices = harness.db.sqlite.prepare(`SELECT SUM(costNanos) AS cost, SUM(unpricedRecords) AS unpriced, SUM(cacheSavedNanos) AS saved FROM "UsageRollupSlice" WHERE dimension = ? AND grain = ?`).safeIntegers(true).get(dimension, grain);
+    expect(slices, `${dimension} ${grain} slices`).toEqual(raw);
+  }
 };
 
 describe('price overrides', () => {

@@ -22,7 +22,6 @@ import type { PriceEntry, RepriceInput } from './schema.ts';
 
 type PricesJson = { version: string; aliases: Record<string, string>; models: Record<string, Record<string, unknown>> };
 const pinnedJson = pinnedPrices as unknown as PricesJson;
-const HOUR_MS = 3_600_000;
 
 export type PricesDeps = {
   database: Database;
@@ -245,7 +244,7 @@ export function createPricesService(deps: PricesDeps) {
         update.run(record.costNanos, record.savedNanos, record.resolvedModel, record.tier, table.version, record.id);
         hours.add(record.hour);
       }
-      for (const hour of hours) rollups.rebuildHours(hour, hourStartText(new Date(Date.parse(hour) + HOUR_MS)));
+      rollups.rebuildHours(hours);
       deps.onRepriced(sqlite);
       const changedCost = result.summary.byModel.length;
       sqlite

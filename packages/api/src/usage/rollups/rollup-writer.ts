@@ -1,6 +1,7 @@
-// Hourly rollups of usage records, maintained in the transaction that inserts the records: each write()
-// batch is folded per (UTC hour × dimensions) in memory, then one UPSERT per key adds it to the row.
-// Rebuilding a set of hours from the raw records (after re-pricing) is the same sums in SQL.
+// Rollups of usage records, maintained in the transaction that inserts the records: each write() batch is
+// folded in memory per key, then one UPSERT per key adds it. Two shapes: the full-dimension hourly rollup
+// (every filter and combination), and one-dimension slices per UTC hour and day (what the cost page reads:
+// a few rows per hour or day). Rebuilding hours from the raw records (after re-pricing) is the same sums in SQL.
 import type BetterSqlite3 from 'better-sqlite3';
 
 /** The rollup's dimensions of one record; '' = absent (NULLs would be distinct in the unique index). */
@@ -25,6 +26,16 @@ export type RollupMetrics = {
   costNanos: bigint;
   cacheSavedNanos: bigint;
 };
+
+/** Dimensions of the one-dimension slices; `all` has the key ''. */
+export const SLICE_DIMENSIONS = ['all', 'agentId', 'model', 'provider', 'gatewayId', 'source', 'taskId'] as const;
+export type SliceDimension = (typeof SLICE_DIMENSIONS)[number];
+export type SliceGrain = 'hour' | 'day';
+
+/** The UTC day containing an hour text, as DATETIME text. */
+export function dayStartText(hourStart: string): string {
+  return `${hourStart.slice(0, 10)}T00:00:00.000+00:00`;
+}
 
 /** The UTC hour containing `date`, as the DATETIME text Prisma writes (sqliteDate format). */
 export function hourStartText(date: Date): string {
@@ -57,8 +68,31 @@ export const RAW_METRICS_SQL = `COUNT(*), SUM(costNanos IS NULL), SUM(inputToken
   SUM(CASE WHEN costNanos IS NULL THEN inputTokens + outputTokens + cacheReadTokens + cacheWriteTokens ELSE 0 END),
   COALESCE(SUM(costNanos), 0), COALESCE(SUM(cacheSavedNanos), 0)`;
 
+const UPSERT_SLICE = `INSERT INTO "UsageRollupSlice" (dimension, grain, start, key, records, unpricedRecords, inputTokens, outputTokens,
+  cacheReadTokens, cacheWriteTokens, unpricedTokens, costNanos, cacheSavedNanos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (dimension, grain, start, key) DO UPDATE SET
+    records = records + excluded.records, unpricedRecords = unpricedRecords + excluded.unpricedRecords,
+    inputTokens = inputTokens + excluded.inputTokens, outputTokens = outputTokens + excluded.outputTokens,
+    cacheReadTokens = cacheReadTokens + excluded.cacheReadTokens, cacheWriteTokens = cacheWriteTokens + excluded.cacheWriteTokens,
+    unpricedTokens = unpricedTokens + excluded.unpricedTokens, costNanos = costNanos + excluded.costNanos,
+    cacheSavedNanos = cacheSavedNanos + excluded.cacheSavedNanos`;
+
+function addMetrics(sum: RollupMetrics, metrics: RollupMetrics): void {
+  sum.records += metrics.records;
+  sum.unpricedRecords += metrics.unpricedRecords;
+  sum.inputTokens += metrics.inputTokens;
+  sum.outputTokens += metrics.outputTokens;
+  sum.cacheReadTokens += metrics.cacheReadTokens;
+  sum.cacheWriteTokens += metrics.cacheWriteTokens;
+  sum.unpricedTokens += metrics.unpricedTokens;
+  sum.costNanos += metrics.costNanos;
+  sum.cacheSavedNanos += metrics.cacheSavedNanos;
+}
+
 export function createRollupWriter(sqlite: BetterSqlite3.Database) {
   const upsert = sqlite.prepare(UPSERT);
+  const upsertSlice = sqlite.prepare(UPSERT_SLICE);
+  const deleteSlices = sqlite.prepare(`DELETE FROM "UsageRollupSlice" WHERE grain = ? AND start >= ? AND start < ?`);
   const deleteRange = sqlite.prepare(`DELETE FROM "UsageRollupHourly" WHERE hourStart >= ? AND hourStart < ?`);
   const d = RAW_DIMENSION_SQL;
   const rebuildRange = sqlite.prepare(`INSERT INTO "UsageRollupHourly" (hourStart, agentId, model, provider, gatewayId, source, taskId, records,
@@ -69,24 +103,25 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database) {
   /** Collects one write() batch; flush() adds it to the rollups (call inside the insert's transaction). */
   function createBatch() {
     const pending = new Map<string, { dims: RollupDimensions; metrics: RollupMetrics }>();
+    const slices = new Map<string, { dimension: SliceDimension; grain: SliceGrain; start: string; key: string; metrics: RollupMetrics }>();
+    function addSlice(dimension: SliceDimension, grain: SliceGrain, start: string, key: string, metrics: RollupMetrics) {
+      const mapKey = `${dimension}\u0000${grain}\u0000${start}\u0000${key}`;
+      const entry = slices.get(mapKey);
+      if (entry) addMetrics(entry.metrics, metrics);
+      else slices.set(mapKey, { dimension, grain, start, key, metrics: { ...metrics } });
+    }
     return {
       add(dims: RollupDimensions, metrics: RollupMetrics) {
         const key = `${dims.hourStart}\u0000${dims.agentId}\u0000${dims.model}\u0000${dims.provider}\u0000${dims.gatewayId}\u0000${dims.source}\u0000${dims.taskId}`;
         const entry = pending.get(key);
-        if (!entry) {
-          pending.set(key, { dims, metrics: { ...metrics } });
-          return;
+        if (entry) addMetrics(entry.metrics, metrics);
+        else pending.set(key, { dims, metrics: { ...metrics } });
+        const day = dayStartText(dims.hourStart);
+        for (const dimension of SLICE_DIMENSIONS) {
+          const value = dimension === 'all' ? '' : dims[dimension];
+          addSlice(dimension, 'hour', dims.hourStart, value, metrics);
+          addSlice(dimension, 'day', day, value, metrics);
         }
-        const sum = entry.metrics;
-        sum.records += metrics.records;
-        sum.unpricedRecords += metrics.unpricedRecords;
-        sum.inputTokens += metrics.inputTokens;
-        sum.outputTokens += metrics.outputTokens;
-        sum.cacheReadTokens += metrics.cacheReadTokens;
-        sum.cacheWriteTokens += metrics.cacheWriteTokens;
-        sum.unpricedTokens += metrics.unpricedTokens;
-        sum.costNanos += metrics.costNanos;
-        sum.cacheSavedNanos += metrics.cacheSavedNanos;
       },
       flush() {
         for (const { dims, metrics: m } of pending.values()) {
@@ -95,15 +130,50 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database) {
             m.inputTokens, m.outputTokens, m.cacheReadTokens, m.cacheWriteTokens, m.unpricedTokens, m.costNanos, m.cacheSavedNanos,
           );
         }
+        for (const { dimension, grain, start, key, metrics: m } of slices.values()) {
+          upsertSlice.run(dimension, grain, start, key, m.records, m.unpricedRecords, m.inputTokens, m.outputTokens, m.cacheReadTokens,
+            m.cacheWriteTokens, m.unpricedTokens, m.costNanos, m.cacheSavedNanos);
+        }
         pending.clear();
+        slices.clear();
       },
     };
   }
 
-  /** Recomputes the rollups of [fromHour, toHour) from the raw records (hour texts; call inside a transaction). */
-  function rebuildHours(fromHour: string, toHour: string): void {
-    deleteRange.run(fromHour, toHour);
-    rebuildRange.run(fromHour, toHour);
+  const sliceStatements = new Map<string, BetterSqlite3.Statement>();
+  /** Slices of one grain over [from, to), recomputed from the (already rebuilt) hourly rollup. */
+  function rebuildSlices(grain: SliceGrain, from: string, to: string): void {
+    deleteSlices.run(grain, from, to);
+    for (const dimension of SLICE_DIMENSIONS) {
+      const sql = `INSERT INTO "UsageRollupSlice" (dimension, grain, start, key, records, unpricedRecords, inputTokens, outputTokens, cacheReadTokens,
+        cacheWriteTokens, unpricedTokens, costNanos, cacheSavedNanos)
+        SELECT '${dimension}', '${grain}', ${grain === 'hour' ? 'hourStart' : `substr(hourStart, 1, 10) || 'T00:00:00.000+00:00'`}, ${dimension === 'all' ? `''` : `"${dimension}"`},
+          SUM(records), SUM(unpricedRecords), SUM(inputTokens), SUM(outputTokens), SUM(cacheReadTokens), SUM(cacheWriteTokens), SUM(unpricedTokens),
+          SUM(costNanos), SUM(cacheSavedNanos)
+        FROM "UsageRollupHourly" WHERE hourStart >= ? AND hourStart < ? GROUP BY 3, 4`;
+      let statement = sliceStatements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        sliceStatements.set(sql, statement);
+      }
+      statement.run(from, to);
+    }
+  }
+
+  /**
+   * Recomputes every rollup of the given UTC hours from the raw records (hour texts; call inside a
+   * transaction): the hourly rows, their hour slices, and the day slices of the days they are in.
+   */
+  function rebuildHours(hours: Iterable<string>): void {
+    const days = new Set<string>();
+    for (const hour of hours) {
+      const next = hourStartText(new Date(Date.parse(hour) + 3_600_000));
+      deleteRange.run(hour, next);
+      rebuildRange.run(hour, next);
+      rebuildSlices('hour', hour, next);
+      days.add(dayStartText(hour));
+    }
+    for (const day of days) rebuildSlices('day', day, dayStartText(hourStartText(new Date(Date.parse(day) + 86_400_000))));
   }
 
   return { createBatch, rebuildHours };

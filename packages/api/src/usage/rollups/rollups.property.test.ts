@@ -119,6 +119,25 @@ describe('hourly rollups', () => {
     }
   });
 
+  it('answer hourly series (one dimension or none) exactly like the records', () => {
+    const query = createRollupQuery(db.sqlite);
+    for (let trial = 0; trial < 12; trial++) {
+      const from = START + Math.floor(rng() * SPAN_MS * 0.5);
+      const to = from + Math.floor(rng() * SPAN_MS * 0.5);
+      const groupBy = trial % 3 === 0 ? [] : [pick(DIMENSIONS)];
+      const actual = new Map(query.aggregate({ from, to, groupBy, byHour: true }).map((row) => [`${Date.parse(row.hourStart ?? '')}|${row.keys.join('|')}`, row.totals]));
+      const expectedByHour = new Map<string, UsageTotals>();
+      for (const record of expected) {
+        if (record.occurredAt < from || record.occurredAt >= to) continue;
+        const key = `${Math.floor(record.occurredAt / 3_600_000) * 3_600_000}|${groupBy.map((dimension) => record.dims[dimension]).join('|')}`;
+        const sum = expectedByHour.get(key) ?? emptyTotals();
+        addTotals(sum, record.totals);
+        expectedByHour.set(key, sum);
+      }
+      expect(actual).toEqual(expectedByHour);
+    }
+  });
+
   it('answer filtered totals exactly (the budget scopes)', () => {
     const query = createRollupQuery(db.sqlite);
     for (const [dimension, value] of [['agentId', 'agent-a'], ['model', 'claude-sonnet-4-5'], ['gatewayId', 'gw-2'], ['taskId', 't3'], ['agentId', '']] as const) {
