@@ -128,6 +128,33 @@ describe('PATCH /api/tasks/{id} and POST /api/tasks/{id}/comments', () => {
   });
 });
 
+describe('GET /api/events for agents', () => {
+  it("streams an agent key the events of its own tasks and not other agents' tasks", async () => {
+    const key = await agentWithKey('http-listener');
+    const listenerId = (await app.db.prisma.agent.findUniqueOrThrow({ where: { name: 'http-listener' } })).id;
+    const controller = new AbortController();
+    const res = await fetch(`${app.url}/api/events`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    try {
+      await newTask('someone else’s task');
+      const mine = await newTask('for the listener', { assigneeAgentId: listenerId });
+      while (!text.includes(mine.id)) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      expect(text).toMatch(/event: task\.created/);
+      expect(text).toContain(mine.id);
+      expect(text).not.toContain('someone else’s task');
+    } finally {
+      controller.abort();
+    }
+  });
+});
+
 describe('tRPC bad input', () => {
   it('rejects a 1 MB description (413 at the body limit) and a 60 KB one with the field limit, never a 500', async () => {
     const huge = await call('POST', '/trpc/tasks.create', operatorKey, { title: 'huge', description: 'x'.repeat(1_048_576) });
