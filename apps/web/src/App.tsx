@@ -7,6 +7,7 @@ import { getSession } from './lib/session';
 
 const LoginPage = lazy(() => import('./auth/LoginPage'));
 const SetupPage = lazy(() => import('./auth/SetupPage'));
+const AttentionPage = lazy(() => import('./attention/AttentionPage'));
 const OverviewPage = lazy(() => import('./overview/OverviewPage'));
 const BoardPage = lazy(() => import('./tasks/BoardPage'));
 const FleetPage = lazy(() => import('./agents/FleetPage'));
@@ -49,7 +50,8 @@ export function App() {
       <Route path="/login" component={LoginPage} />
       <Route path="/setup" component={SetupPage} />
       <Route path="/" component={SignedInLayout}>
-        <Route path="/" component={OverviewPage} />
+        <Route path="/" component={AttentionPage} />
+        <Route path="/system" component={OverviewPage} />
         <Route path="/tasks" component={BoardPage} />
         <Route path="/agents" component={FleetPage} />
         <Route path="/agents/:agentRef" component={AgentDetailPage} />

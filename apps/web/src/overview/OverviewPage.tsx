@@ -1,4 +1,4 @@
-// / : a small system summary (system.overview) and the live "Recent events" feed.
+// /system : a small system summary (system.overview) and the live "Recent events" feed.
 import { createAsync, query, revalidate } from '@solidjs/router';
 import { ErrorBoundary, onCleanup, Show, Suspense } from 'solid-js';
 import { ErrorState, LoadingState } from '../components/ListStates';
@@ -54,7 +54,7 @@ export default function OverviewPage() {
     <section class="page" aria-labelledby="overview-title">
       <div class="page-header">
         <div>
-          <h1 id="overview-title">Overview</h1>
+          <h1 id="overview-title">System</h1>
           <p class="page-intro">The state of this Mission Control server.</p>
         </div>
       </div>
