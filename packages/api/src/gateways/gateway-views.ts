@@ -26,6 +26,8 @@ export type GatewayView = {
   lastConnectedAt: string | null;
   nextRetryAt: string | null;
   health: { ok: boolean | null; at: string } | null;
+  /** the gateway's own 30-day cost totals (last fresh usage.cost answer; in memory, not billed) */
+  usageTotals: { days: number; costUsd: number; totalTokens: number; missingCostEntries: number; at: string } | null;
   counts: { agents: number; sessions: number; cronJobs: number };
 };
 
@@ -35,7 +37,7 @@ export type GatewayRow = {
   protocol: number | null; lastConnectedAt: Date | null;
 };
 
-export type LiveGateway = { state: GatewayClientState; health: { ok: boolean | null; at: string } | null };
+export type LiveGateway = { state: GatewayClientState; health: { ok: boolean | null; at: string } | null; usageTotals?: GatewayView['usageTotals'] };
 
 /** What gets persisted in Gateway.lastError (JSON): the client error plus the pairing request, if any. */
 export type StoredGatewayError = GatewayClientError & { pairing?: PairingInfo | null };
@@ -63,6 +65,7 @@ export function toGatewayView(row: GatewayRow, live: LiveGateway | null, counts:
     lastConnectedAt: state?.connectedAt ? new Date(state.connectedAt).toISOString() : row.lastConnectedAt?.toISOString() ?? null,
     nextRetryAt: state?.nextRetryAt ? new Date(state.nextRetryAt).toISOString() : null,
     health: live?.health ?? null,
+    usageTotals: live?.usageTotals ?? null,
     counts,
   };
 }

@@ -17,6 +17,7 @@ import { readGatewaySnapshot } from './mirror-sync.ts';
 import { asList, asRecord, type Payload, readString } from './payload-readers.ts';
 import { type MirroredSession, sessionFromChange } from './session-row.ts';
 import { createSessionUsageTracker } from './session-usage.ts';
+import { type GatewayUsageTotals, readFreshUsageTotals, USAGE_TOTALS_DAYS, USAGE_TOTALS_REFRESH_MS, USAGE_TOTALS_RETRY_MS } from './usage-totals.ts';
 import { type GatewayUsageImporter, readMessageUsage } from './usage-import.ts';
 
 export type ConnectionSettings = {
@@ -63,6 +64,8 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
   let health: { ok: boolean | null; at: string } | null = null;
   let presenceCount: number | null = null;
   let lastSync: SyncSummary | null = null;
+  let usageTotals: GatewayUsageTotals | null = null;
+  let usageTotalsTimer: ReturnType<typeof setTimeout> | null = null;
   const findSession = database.sqlite.prepare(`SELECT raw, busy FROM "GatewaySession" WHERE gatewayId = ? AND sessionKey = ?`);
   const sessionsNeedingUsage = database.sqlite.prepare(`SELECT sessionKey FROM "GatewaySession" WHERE gatewayId = ?
     AND COALESCE(outputTokens, 0) + COALESCE(inputTokens, 0) > 0 AND (usageSyncedAt IS NULL OR usageSyncedAt < activityAt)`);
@@ -179,6 +182,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     };
     log.info({ ...lastSync }, 'gateway mirror synced');
     deps.onSynced?.(lastSync);
+    void refreshUsageTotals();
     usageTracker.queue((sessionsNeedingUsage.all(gateway.id) as { sessionKey: string }[]).map((row) => row.sessionKey));
   }
 
@@ -291,6 +295,24 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     if (busy) usageTracker.subscribeMessages(sessionKey);
   }
 
+  // ---------- gateway totals ----------
+
+  async function refreshUsageTotals(): Promise<void> {
+    if (usageTotalsTimer !== null) clearTimeout(usageTotalsTimer);
+    usageTotalsTimer = null;
+    if (!ready || stopped) return;
+    let fresh: GatewayUsageTotals | null = null;
+    try {
+      fresh = readFreshUsageTotals(await call('usage.cost', { days: USAGE_TOTALS_DAYS }), clock.now());
+    } catch (error) {
+      log.debug({ err: error instanceof Error ? error.message : String(error) }, 'usage.cost failed');
+    }
+    if (fresh !== null) usageTotals = fresh;
+    if (stopped) return;
+    usageTotalsTimer = setTimeout(() => void refreshUsageTotals(), fresh === null ? USAGE_TOTALS_RETRY_MS : USAGE_TOTALS_REFRESH_MS);
+    usageTotalsTimer.unref();
+  }
+
   // ---------- batching ----------
 
   function bufferSession(session: MirroredSession): void {
@@ -332,6 +354,7 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
       stopped = true;
       if (flushTimer !== null) clearTimeout(flushTimer);
       flushTimer = null;
+      if (usageTotalsTimer !== null) clearTimeout(usageTotalsTimer);
       await client.stop();
       await enqueue('flush', flushSessions);
       await queue;
@@ -349,6 +372,9 @@ export function createGatewayConnection(settings: ConnectionSettings, deps: Conn
     health: () => health,
     presenceCount: () => presenceCount,
     lastSync: () => lastSync,
+    /** the gateway's own 30-day totals from its last fresh usage.cost answer */
+    usageTotals: () => usageTotals,
+    refreshUsageTotals,
     /** Runs work on this gateway's mirror queue (sessions/cron services after a gateway action). */
     enqueue,
     write,

@@ -191,7 +191,7 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
 
   function live(gatewayId: string) {
     const connection = connections.get(gatewayId);
-    return connection === undefined ? null : { state: connection.state(), health: connection.health() };
+    return connection === undefined ? null : { state: connection.state(), health: connection.health(), usageTotals: connection.usageTotals() };
   }
 
   return {

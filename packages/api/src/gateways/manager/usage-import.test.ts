@@ -97,3 +97,22 @@ describe('gateway usage import', () => {
     expect(await prisma.usageRecord.count()).toBe(2);
   });
 });
+
+describe('gateway usage totals (usage.cost)', () => {
+  it('keeps only fresh usage.cost answers: refreshing zeros never replace the totals', async () => {
+    const harness = await startGatewayHarness();
+    const fake = await harness.startFake();
+    fake.setUsageRefreshing(true);
+    const gatewayId = await harness.addGateway('lab', fake.url);
+    const costCalls = () => fake.requests.filter((request) => request.method === 'usage.cost').length;
+    await expect.poll(costCalls, POLL).toBe(1);
+    expect((await harness.view(gatewayId)).usageTotals).toBeNull();
+    fake.setUsageRefreshing(false);
+    await harness.services.gatewayManager.connection(gatewayId)?.refreshUsageTotals();
+    expect((await harness.view(gatewayId)).usageTotals).toMatchObject({ costUsd: expect.closeTo(0.00324, 8), totalTokens: 1212, missingCostEntries: 0 });
+    fake.setUsageRefreshing(true);
+    await harness.services.gatewayManager.connection(gatewayId)?.refreshUsageTotals();
+    expect((await harness.view(gatewayId)).usageTotals).toMatchObject({ costUsd: expect.closeTo(0.00324, 8), totalTokens: 1212 });
+    expect(await harness.database.prisma.usageRecord.count()).toBe(0);
+  });
+});

@@ -89,10 +89,7 @@ export function createGatewayUsageImporter(deps: {
       deleteRecord.run(row.id);
       hours.add(hourStartText(new Date(row.occurredAt)));
     }
-    for (const hour of hours) {
-      const end = new Date(new Date(hour).getTime() + 3_600_000);
-      rollups.rebuildHours(hour, hourStartText(end));
-    }
+    if (hours.size > 0) rollups.rebuildHours(hours);
     if (rows.length > 0) deps.onUsageRemoved?.(sqlite);
     return rows.length;
   }
