@@ -12,6 +12,7 @@ import * as gateways from './gateways.ts';
 import { type BenchResult, loadAverage, type Metric, niceSetting, printResult, ROOT } from './lib.ts';
 import * as login from './login.ts';
 import * as tasksBoard from './tasks-board.ts';
+import * as webhooks from './webhooks.ts';
 
 const HARD_LIMIT_MS = 15 * 60_000;
 const benches: Array<{ name: string; run(): Promise<BenchResult> }> = [
@@ -21,6 +22,7 @@ const benches: Array<{ name: string; run(): Promise<BenchResult> }> = [
   { name: 'fleet', run: fleet.run },
   { name: 'tasks-board', run: tasksBoard.run },
   { name: 'gateways', run: gateways.run },
+  { name: 'webhooks', run: webhooks.run },
 ];
 
 // Stops by itself whatever happens; children are killed by lib.ts's exit hook (by PID).
