@@ -1,6 +1,7 @@
 import { createTestDb, type TestDatabase } from '@mc/db/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../agents/rate-limits.ts';
+import { ConnectInput, HeartbeatInput } from '../agents/schema.ts';
 import type { UserActor } from '../auth/roles.ts';
 import { createFakeClock } from '../clock.ts';
 import { createEventBus } from '../events/bus.ts';
@@ -29,27 +30,27 @@ const itemOf = async (actor: UserActor, kind: string) => (await services.attenti
 
 describe('attention items', () => {
   it('lists an agent that needs input first, and drops it once the agent moves on', async () => {
-    await services.agents.connect(alice, { agentName: 'asker' }, {});
-    await services.agents.heartbeat(alice, 'asker', { status: 'needs_input', activity: 'approve rm -rf build/?', usage: [] });
+    await services.agents.connect(alice, ConnectInput.parse({ agent_name: 'asker' }), {});
+    await services.agents.heartbeat(alice, 'asker', HeartbeatInput.parse({ status: 'needs_input', activity: 'approve rm -rf build/?' }));
     const item = await itemOf(alice, 'agent.needs_input');
     expect(item).toMatchObject({ priority: 'critical', title: 'asker needs input', detail: 'approve rm -rf build/?', href: '/agents/asker' });
-    await services.agents.heartbeat(alice, 'asker', { status: 'busy', usage: [] });
+    await services.agents.heartbeat(alice, 'asker', HeartbeatInput.parse({ status: 'busy' }));
     expect(await kinds(alice)).not.toContain('agent.needs_input');
   });
 
   it('keeps acknowledgements per user, and a new occurrence alerts again', async () => {
-    await services.agents.heartbeat(alice, 'asker', { status: 'needs_input', usage: [] });
+    await services.agents.heartbeat(alice, 'asker', HeartbeatInput.parse({ status: 'needs_input' }));
     const first = await itemOf(alice, 'agent.needs_input');
     await services.attention.acknowledge(alice, first?.key ?? '');
     expect(await kinds(alice)).not.toContain('agent.needs_input');
     expect(await kinds(bob)).toContain('agent.needs_input');
     clock.advanceBy(1000);
-    await services.agents.heartbeat(alice, 'asker', { status: 'busy', usage: [] });
+    await services.agents.heartbeat(alice, 'asker', HeartbeatInput.parse({ status: 'busy' }));
     clock.advanceBy(1000);
-    await services.agents.heartbeat(alice, 'asker', { status: 'needs_input', usage: [] });
+    await services.agents.heartbeat(alice, 'asker', HeartbeatInput.parse({ status: 'needs_input' }));
     const again = await itemOf(alice, 'agent.needs_input');
     expect(again?.key).not.toBe(first?.key);
-    await services.agents.heartbeat(alice, 'asker', { status: 'idle', usage: [] });
+    await services.agents.heartbeat(alice, 'asker', HeartbeatInput.parse({ status: 'idle' }));
   });
 
   it('hides a snoozed item until the snooze ends', async () => {
@@ -64,7 +65,7 @@ describe('attention items', () => {
 
   it('flags an agent that went offline holding a task', async () => {
     const { agent } = await services.agents.register(alice, { name: 'holder' });
-    await services.agents.connect(alice, { agentName: 'holder' }, {});
+    await services.agents.connect(alice, ConnectInput.parse({ agent_name: 'holder' }), {});
     await services.tasks.create(alice, { title: 'Fix the flaky test', status: 'in_progress', assigneeAgentId: agent.id });
     expect(await kinds(alice)).not.toContain('agent.offline_with_task');
     clock.advanceBy(91_000);
