@@ -18,7 +18,7 @@ import { createTasksService } from './tasks/service.ts';
 import { createBudgetEvaluator } from './budgets/evaluator.ts';
 import { createBudgetsService } from './budgets/service.ts';
 import { createCostsService } from './costs/service.ts';
-import { createTimeZoneSetting } from './costs/time-zone-setting.ts';
+import { timeZoneSettingFor } from './costs/time-zone-setting.ts';
 import { createPricesService } from './prices/service.ts';
 import { createUsageService } from './usage/service.ts';
 import { createUsageWriter } from './usage/usage-writer.ts';
@@ -52,7 +52,7 @@ export function createServices(deps: ServiceDeps) {
   const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
   const webhooks = createWebhooksService({ database, clock, events, audit, secretKey: deps.secretKey ?? randomBytes(32) });
   // Costs: prices in force (pinned + overrides), rollup queries, budgets evaluated inside each usage insert.
-  const timeZone = createTimeZoneSetting(database.sqlite);
+  const timeZone = timeZoneSettingFor(database.sqlite);
   const costs = createCostsService({ database, clock, events, audit, settings, timeZone, priceVersion: () => prices.currentTable().version });
   const budgetEvaluator = createBudgetEvaluator({ sqlite: database.sqlite, clock, events, timeZone, query: costs.query });
   const prices = createPricesService({

@@ -1,10 +1,13 @@
 // Exact usage sums over any [from, to): partial hours at either edge come from the raw records, whole hours
 // from the rollups (same dimension expressions), so results equal raw sums to the nano. A query on at most one
-// dimension (group or filter) reads the one-dimension slices: whole UTC days from day slices, the hours
-// around them from hour slices. Anything else reads the full-dimension hourly rollup.
+// dimension (group or filter) reads the one-dimension slices: whole local days (costs time zone) from day
+// slices, the hours around them from hour slices. Anything else reads the full-dimension hourly rollup.
+// In zones whose days start mid-hour (e.g. Asia/Kolkata) day slices are not exact, so hour slices are used.
 import { sqliteDate } from '@mc/db';
 import type BetterSqlite3 from 'better-sqlite3';
 import { RAW_DIMENSION_SQL, RAW_METRICS_SQL, type RollupDimensions } from '../usage/rollups/rollup-writer.ts';
+import { timeZoneSettingFor } from './time-zone-setting.ts';
+import type { ZonedCalendar } from './zoned-calendar.ts';
 
 export type Dimension = Exclude<keyof RollupDimensions, 'hourStart'>;
 export const DIMENSIONS: readonly Dimension[] = ['agentId', 'model', 'provider', 'gatewayId', 'source', 'taskId'];
@@ -29,6 +32,11 @@ export type AggregateQuery = {
   groupBy?: readonly Dimension[];
   /** Also group by UTC hour (time series). */
   byHour?: boolean;
+  /**
+   * With byHour: whole local days may come as one row per day (time series by day/week/month): such rows
+   * carry the day's start in `hourStart`, edge hours their hour; either way the start lies in the row's bucket.
+   */
+  byDay?: boolean;
   /** Equality filters on dimensions ('' matches "absent"). */
   filter?: Partial<Record<Dimension, string>>;
 };
@@ -69,11 +77,10 @@ function totalsFrom(values: unknown[], offset: number): UsageTotals {
   };
 }
 
-const DAY_MS = 86_400_000;
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 const ceilHour = (ms: number) => Math.ceil(ms / HOUR_MS) * HOUR_MS;
 
-export function createRollupQuery(sqlite: BetterSqlite3.Database) {
+export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () => ZonedCalendar = () => timeZoneSettingFor(sqlite).calendar()) {
   const statements = new Map<string, BetterSqlite3.Statement>();
 
   /** Prepared once per SQL text; raw rows (arrays) with 64-bit integers as bigint, so money sums stay exact. */
@@ -148,9 +155,21 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database) {
       run('rollup', query, from, to, into);
       return;
     }
-    const dayFrom = Math.ceil(from / DAY_MS) * DAY_MS;
-    const dayTo = Math.floor(to / DAY_MS) * DAY_MS;
-    if (query.byHour || dayFrom >= dayTo) {
+    if (query.byHour && !query.byDay) {
+      runSlices(query, slice, 'hour', from, to, into);
+      return;
+    }
+    // Whole local days inside [from, to), when every day boundary falls on a UTC hour.
+    const days = calendar().periodStarts('day', from, to);
+    const inside = days.filter((start) => start >= from);
+    const dayFrom = inside[0];
+    let dayTo = dayFrom;
+    for (const start of inside) {
+      const end = calendar().periodOf('day', start).end;
+      if (end <= to) dayTo = end;
+    }
+    const aligned = inside.every((start) => start % HOUR_MS === 0) && (dayTo ?? 0) % HOUR_MS === 0;
+    if (dayFrom === undefined || dayTo === undefined || dayFrom >= dayTo || !aligned) {
       runSlices(query, slice, 'hour', from, to, into);
       return;
     }

@@ -1,7 +1,7 @@
 // Cost analytics: summary cards, time series, breakdowns, record drill-down and streamed export. Every sum
 // reads the hourly rollups (raw records only for partial edge hours), so answers are exact integers of
 // nano-USD, converted to USD numbers only in the returned objects.
-import type { Database } from '@mc/db';
+import { type Database, sqliteDate } from '@mc/db';
 import type { AuditService } from '../audit/service.ts';
 import type { UserActor } from '../auth/roles.ts';
 import type { RequestMeta } from '../auth/service.ts';
@@ -10,6 +10,7 @@ import { validationFailed } from '../errors.ts';
 import type { EventsService } from '../events/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
+import { createRollupWriter } from '../usage/rollups/rollup-writer.ts';
 import { createLabelLookup } from './labels.ts';
 import { type AggregateRow, addTotals, createRollupQuery, type Dimension, emptyTotals, type UsageTotals } from './rollup-query.ts';
 import {
@@ -55,6 +56,7 @@ export function createCostsService(deps: CostsDeps) {
   const query = createRollupQuery(database.sqlite);
   const labels = createLabelLookup(database.sqlite);
   const records = createUsageRecordReader(database.sqlite);
+  const rollups = createRollupWriter(database.sqlite);
 
   /** Presets end at the end of the current UTC hour: whole hours only, so they read the rollups alone. */
   function presetRange(preset: RangePreset, now: number): { from: number; to: number } {
@@ -124,7 +126,7 @@ export function createCostsService(deps: CostsDeps) {
     const starts = bucketStarts(input.bucket, from, to);
     if (starts.length > MAX_BUCKETS) throw validationFailed(`${starts.length} buckets are too many (at most ${MAX_BUCKETS}); choose a larger bucket`, [{ path: 'bucket', message: 'too many buckets for this range' }]);
     const dimension = input.groupBy === 'none' ? null : DIMENSION_OF[input.groupBy];
-    const rows = query.aggregate({ from, to, groupBy: dimension ? [dimension] : [], byHour: true });
+    const rows = query.aggregate({ from, to, groupBy: dimension ? [dimension] : [], byHour: true, byDay: input.bucket !== 'hour' });
     // Each hour goes to the bucket containing its start (an edge hour's raw part is clamped into range).
     const bucketOf = (hourStart: string) => {
       const ms = Date.parse(hourStart);
@@ -213,11 +215,17 @@ export function createCostsService(deps: CostsDeps) {
     };
   }
 
+  /** New zone: setting, calendar and every local-day slice change in one write transaction (budget spends are dropped). */
   async function setTimeZone(actor: UserActor, value: string, meta: RequestMeta) {
     if (!isValidTimeZone(value)) throw validationFailed(`timeZone: ${value} is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`, [{ path: 'timeZone', message: 'unknown time zone' }]);
     const previous = timeZone.timeZone();
-    await deps.settings.set(TIME_ZONE_SETTING, value);
-    timeZone.changed(value);
+    await database.rawTransaction((sqlite) => {
+      sqlite
+        .prepare(`INSERT INTO "Setting" (key, value, updatedAt) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updatedAt = excluded.updatedAt`)
+        .run(TIME_ZONE_SETTING, JSON.stringify(value), sqliteDate(clock.now()));
+      timeZone.changed(value);
+      rollups.rebuildAllDays();
+    });
     await deps.audit.record({ actor, action: 'costs.timeZone.changed', targetType: 'setting', targetId: TIME_ZONE_SETTING, ip: meta.ip, details: { from: previous, to: value } });
     return { timeZone: value };
   }

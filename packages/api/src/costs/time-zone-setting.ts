@@ -32,3 +32,15 @@ export function createTimeZoneSetting(sqlite: BetterSqlite3.Database) {
 }
 
 export type TimeZoneSetting = ReturnType<typeof createTimeZoneSetting>;
+
+const perConnection = new WeakMap<BetterSqlite3.Database, TimeZoneSetting>();
+
+/** The one setting holder of a connection, so every writer and query on it agrees on the calendar. */
+export function timeZoneSettingFor(sqlite: BetterSqlite3.Database): TimeZoneSetting {
+  let setting = perConnection.get(sqlite);
+  if (!setting) {
+    setting = createTimeZoneSetting(sqlite);
+    perConnection.set(sqlite, setting);
+  }
+  return setting;
+}

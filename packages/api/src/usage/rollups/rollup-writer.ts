@@ -1,8 +1,9 @@
 // Rollups of usage records, maintained in the transaction that inserts the records: each write() batch is
 // folded in memory per key, then one UPSERT per key adds it. Two shapes: the full-dimension hourly rollup
-// (every filter and combination), and one-dimension slices per UTC hour and day (what the cost page reads:
-// a few rows per hour or day). Rebuilding hours from the raw records (after re-pricing) is the same sums in SQL.
+// (every filter and combination), and one-dimension slices per UTC hour and per local day of the costs time
+// zone (what the cost page reads: a few rows per hour or day). An hour belongs to the local day its start is in. Rebuilding hours from the raw records (after re-pricing) is the same sums in SQL.
 import type BetterSqlite3 from 'better-sqlite3';
+import { timeZoneSettingFor } from '../../costs/time-zone-setting.ts';
 
 /** The rollup's dimensions of one record; '' = absent (NULLs would be distinct in the unique index). */
 export type RollupDimensions = {
@@ -32,10 +33,10 @@ export const SLICE_DIMENSIONS = ['all', 'agentId', 'model', 'provider', 'gateway
 export type SliceDimension = (typeof SLICE_DIMENSIONS)[number];
 export type SliceGrain = 'hour' | 'day';
 
-/** The UTC day containing an hour text, as DATETIME text. */
-export function dayStartText(hourStart: string): string {
-  return `${hourStart.slice(0, 10)}T00:00:00.000+00:00`;
-}
+/** The local day (of the costs time zone) containing an instant: [start, end) in ms. */
+export type DayOf = (ms: number) => { start: number; end: number };
+
+const msText = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
 
 /** The UTC hour containing `date`, as the DATETIME text Prisma writes (sqliteDate format). */
 export function hourStartText(date: Date): string {
@@ -89,7 +90,7 @@ function addMetrics(sum: RollupMetrics, metrics: RollupMetrics): void {
   sum.cacheSavedNanos += metrics.cacheSavedNanos;
 }
 
-export function createRollupWriter(sqlite: BetterSqlite3.Database) {
+export function createRollupWriter(sqlite: BetterSqlite3.Database, dayOf: DayOf = (ms) => timeZoneSettingFor(sqlite).calendar().periodOf('day', ms)) {
   const upsert = sqlite.prepare(UPSERT);
   const upsertSlice = sqlite.prepare(UPSERT_SLICE);
   const deleteSlices = sqlite.prepare(`DELETE FROM "UsageRollupSlice" WHERE grain = ? AND start >= ? AND start < ?`);
@@ -116,7 +117,7 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database) {
         const entry = pending.get(key);
         if (entry) addMetrics(entry.metrics, metrics);
         else pending.set(key, { dims, metrics: { ...metrics } });
-        const day = dayStartText(dims.hourStart);
+        const day = msText(dayOf(Date.parse(dims.hourStart)).start);
         for (const dimension of SLICE_DIMENSIONS) {
           const value = dimension === 'all' ? '' : dims[dimension];
           addSlice(dimension, 'hour', dims.hourStart, value, metrics);
@@ -141,13 +142,16 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database) {
   }
 
   const sliceStatements = new Map<string, BetterSqlite3.Statement>();
-  /** Slices of one grain over [from, to), recomputed from the (already rebuilt) hourly rollup. */
+  /**
+   * Slices of one grain over [from, to), recomputed from the (already rebuilt) hourly rollup: hour slices
+   * per hour; day slices as one slice starting at `from` (call it with one local day's range).
+   */
   function rebuildSlices(grain: SliceGrain, from: string, to: string): void {
     deleteSlices.run(grain, from, to);
     for (const dimension of SLICE_DIMENSIONS) {
       const sql = `INSERT INTO "UsageRollupSlice" (dimension, grain, start, key, records, unpricedRecords, inputTokens, outputTokens, cacheReadTokens,
         cacheWriteTokens, unpricedTokens, costNanos, cacheSavedNanos)
-        SELECT '${dimension}', '${grain}', ${grain === 'hour' ? 'hourStart' : `substr(hourStart, 1, 10) || 'T00:00:00.000+00:00'`}, ${dimension === 'all' ? `''` : `"${dimension}"`},
+        SELECT '${dimension}', '${grain}', ${grain === 'hour' ? 'hourStart' : '?'}, ${dimension === 'all' ? `''` : `"${dimension}"`},
           SUM(records), SUM(unpricedRecords), SUM(inputTokens), SUM(outputTokens), SUM(cacheReadTokens), SUM(cacheWriteTokens), SUM(unpricedTokens),
           SUM(costNanos), SUM(cacheSavedNanos)
         FROM "UsageRollupHourly" WHERE hourStart >= ? AND hourStart < ? GROUP BY 3, 4`;
@@ -156,8 +160,23 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database) {
         statement = sqlite.prepare(sql);
         sliceStatements.set(sql, statement);
       }
-      statement.run(from, to);
+      if (grain === 'hour') statement.run(from, to);
+      else statement.run(from, from, to);
     }
+  }
+
+  /** A local day's slices from the hourly rollup (the hours whose start is in the day). */
+  function rebuildDay(day: { start: number; end: number }): void {
+    rebuildSlices('day', msText(day.start), msText(day.end));
+  }
+
+  /** Every day slice again, for a new time zone (`dayOf` already answers in it). Call inside a transaction. */
+  function rebuildAllDays(): void {
+    sqlite.prepare(`DELETE FROM "UsageRollupSlice" WHERE grain = 'day'`).run();
+    const bounds = sqlite.prepare(`SELECT MIN(hourStart) AS first, MAX(hourStart) AS last FROM "UsageRollupHourly"`).get() as { first: string | null; last: string | null };
+    if (bounds.first === null || bounds.last === null) return;
+    const last = Date.parse(bounds.last);
+    for (let day = dayOf(Date.parse(bounds.first)); day.start <= last; day = dayOf(day.end)) rebuildDay(day);
   }
 
   /**
@@ -165,18 +184,19 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database) {
    * transaction): the hourly rows, their hour slices, and the day slices of the days they are in.
    */
   function rebuildHours(hours: Iterable<string>): void {
-    const days = new Set<string>();
+    const days = new Map<number, { start: number; end: number }>();
     for (const hour of hours) {
       const next = hourStartText(new Date(Date.parse(hour) + 3_600_000));
       deleteRange.run(hour, next);
       rebuildRange.run(hour, next);
       rebuildSlices('hour', hour, next);
-      days.add(dayStartText(hour));
+      const day = dayOf(Date.parse(hour));
+      days.set(day.start, day);
     }
-    for (const day of days) rebuildSlices('day', day, dayStartText(hourStartText(new Date(Date.parse(day) + 86_400_000))));
+    for (const day of days.values()) rebuildDay(day);
   }
 
-  return { createBatch, rebuildHours };
+  return { createBatch, rebuildHours, rebuildAllDays };
 }
 
 export type RollupWriter = ReturnType<typeof createRollupWriter>;

@@ -8,6 +8,8 @@ import { loadDefaultPriceTable } from '../pricing/default-table.ts';
 import { inferProvider } from '../provider.ts';
 import type { UsageRecordInput } from '../schema.ts';
 import { createUsageWriter } from '../usage-writer.ts';
+import { timeZoneSettingFor } from '../../costs/time-zone-setting.ts';
+import { createRollupWriter } from './rollup-writer.ts';
 
 function mulberry32(seed: number) {
   let a = seed;
@@ -145,6 +147,38 @@ describe('hourly rollups', () => {
       const to = START + 5 * 86_400_000 + 999;
       const byValue = expectedGroups(from, to, [dimension]).get(value) ?? emptyTotals();
       expect(query.total({ from, to, filter: { [dimension]: value } }), `${dimension}=${value}`).toEqual(byValue);
+    }
+  });
+
+  it.each(['America/New_York', 'Asia/Kolkata', 'UTC'])('stay exact after the day slices are rebuilt for %s days (sums, series, filters)', (timeZone) => {
+    db.sqlite.transaction(() => {
+      timeZoneSettingFor(db.sqlite).changed(timeZone);
+      createRollupWriter(db.sqlite).rebuildAllDays();
+    })();
+    const query = createRollupQuery(db.sqlite);
+    const calendar = timeZoneSettingFor(db.sqlite).calendar();
+    for (let trial = 0; trial < 16; trial++) {
+      // Ranges from local midnight (as the presets) and from anywhere.
+      const a = START + Math.floor(rng() * SPAN_MS);
+      const from = trial % 2 === 0 ? calendar.periodOf('day', a).start : a;
+      const to = Math.min(from + Math.floor(rng() * SPAN_MS), START + SPAN_MS + 86_400_000);
+      const groupBy = trial % 4 === 0 ? [] : [pick(DIMENSIONS)];
+      const actual = new Map(query.aggregate({ from, to, groupBy }).map((row) => [row.keys.join('|'), row.totals]));
+      expect(actual, `${timeZone} [${new Date(from).toISOString()}, ${new Date(to).toISOString()}) by ${groupBy.join(',')}`).toEqual(expectedGroups(from, to, groupBy));
+      // A daily series: rows start inside [from, to) and add up to the same totals.
+      const series = query.aggregate({ from, to, groupBy, byHour: true, byDay: true });
+      const folded = new Map<string, UsageTotals>();
+      for (const row of series) {
+        const start = Date.parse(row.hourStart ?? '');
+        expect(start >= Math.floor(from / 3_600_000) * 3_600_000 && start < to).toBe(true);
+        const sum = folded.get(row.keys.join('|')) ?? emptyTotals();
+        addTotals(sum, row.totals);
+        folded.set(row.keys.join('|'), sum);
+      }
+      expect(folded).toEqual(expectedGroups(from, to, groupBy));
+      const value = pick(['agent-a', 'claude-sonnet-4-5', 'gw-1', 't2']);
+      const dimension = ({ 'agent-a': 'agentId', 'claude-sonnet-4-5': 'model', 'gw-1': 'gatewayId', t2: 'taskId' } as const)[value];
+      expect(query.total({ from, to, filter: { [dimension]: value } })).toEqual(expectedGroups(from, to, [dimension]).get(value) ?? emptyTotals());
     }
   });
 });
