@@ -163,7 +163,7 @@ export function createCronStore(): CronStore {
     if (!gatewayId || !jobId || !run) return;
     const key = runsKey(gatewayId, jobId);
     const history = state.runs[key];
-    if (!history || history.state !== 'ready') return;
+    if (history?.state !== 'ready') return;
     if (history.items.some((item) => item.runId === run.runId)) {
       setState('runs', key, 'items', (item) => item.runId === run.runId, produce((item) => Object.assign(item, run)));
       return;

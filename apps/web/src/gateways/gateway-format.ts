@@ -39,3 +39,9 @@ export function isGatewayUrl(value: string): boolean {
     return false;
   }
 }
+
+/** `operator.admin` satisfies every operator scope, `write` satisfies `read` (GATEWAY.md §6). */
+export function hasGatewayScope(scopes: readonly string[], scope: string): boolean {
+  if (scopes.includes(scope) || scopes.includes('operator.admin')) return true;
+  return scope === 'operator.read' && scopes.includes('operator.write');
+}

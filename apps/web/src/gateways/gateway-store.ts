@@ -6,6 +6,7 @@ import { type Accessor, batch, createSignal, onCleanup, runWithOwner } from 'sol
 import { createStore, produce, reconcile } from 'solid-js/store';
 import { onLiveEvent, onLiveResync } from '../lib/live';
 import { type GatewayItem, gatewayApi } from './gateway-api';
+import { hasGatewayScope } from './gateway-format';
 
 export type GatewaysLoadState = 'loading' | 'ready' | 'error';
 
@@ -154,18 +155,12 @@ export function useGateways(): Gateways {
   return api;
 }
 
-/** `operator.admin` satisfies every operator scope, `write` satisfies `read` (GATEWAY.md §6). */
-export function hasGatewayScope(scopes: readonly string[], scope: string): boolean {
-  if (scopes.includes(scope) || scopes.includes('operator.admin')) return true;
-  return scope === 'operator.read' && scopes.includes('operator.write');
-}
-
 /**
  * Why a gateway action can't work right now, as text, or null when it may. Only a connected
  * gateway whose granted scopes are known can be judged; otherwise the server's answer decides.
  */
 export function missingScopeReason(gateway: GatewayItem | undefined, scope: string): string | null {
-  if (!gateway || gateway.status !== 'ready') return null;
+  if (gateway?.status !== 'ready') return null;
   if (hasGatewayScope(gateway.scopes, scope)) return null;
   return scope === 'operator.admin'
     ? `The connection to ${gateway.name} lacks operator.admin. An admin can enable "Request admin scope" in Settings → Gateways (the gateway then asks for a new approval).`

@@ -20,8 +20,8 @@ export function SessionBusy(props: { busy: boolean }) {
 export function SessionRow(props: { session: SessionItem; nowMs: number; onOpen: (session: SessionItem) => void }) {
   const session = () => props.session;
   return (
-    <tr role="row" class="session-row" data-busy={session().busy ? 'true' : 'false'} data-source={session().source}>
-      <th scope="row" role="rowheader" class="session-cell-title">
+    <tr class="session-row" data-busy={session().busy ? 'true' : 'false'} data-source={session().source}>
+      <th scope="row" class="session-cell-title">
         <button
           type="button"
           class="link-button session-open"
@@ -32,22 +32,22 @@ export function SessionRow(props: { session: SessionItem; nowMs: number; onOpen:
         </button>
         <span class="session-subtext">{session().sessionKey}</span>
       </th>
-      <td role="cell" data-label="Agent">{session().agentName ?? session().agentId ?? '—'}</td>
-      <td role="cell" data-label="Gateway">{session().source === 'sdk' ? 'SDK' : (session().gatewayName ?? '—')}</td>
-      <td role="cell" data-label="Status">
+      <td data-label="Agent">{session().agentName ?? session().agentId ?? '—'}</td>
+      <td data-label="Gateway">{session().source === 'sdk' ? 'SDK' : (session().gatewayName ?? '—')}</td>
+      <td data-label="Status">
         <span class="session-cell-status">
           <span class="session-status">{session().status ?? '—'}</span>
           <SessionBusy busy={session().busy} />
         </span>
       </td>
-      <td role="cell" data-label="Model">{session().model ?? '—'}</td>
-      <td role="cell" data-label="Context">
+      <td data-label="Model">{session().model ?? '—'}</td>
+      <td data-label="Context">
         <ContextGauge tokens={session().contextTokens} limit={session().contextLimit} />
       </td>
-      <td role="cell" data-label="Tokens in / out" class="numeric">
+      <td data-label="Tokens in / out" class="numeric">
         {formatTokens(session().inputTokens)} / {formatTokens(session().outputTokens)}
       </td>
-      <td role="cell" data-label="Cost" class="numeric">
+      <td data-label="Cost" class="numeric">
         <span
           class={session().costUsd === null ? 'unpriced-marker' : undefined}
           title={formatCostExact(session().costUsd)}
@@ -55,7 +55,7 @@ export function SessionRow(props: { session: SessionItem; nowMs: number; onOpen:
           {formatSessionCost(session().costUsd)}
         </span>
       </td>
-      <td role="cell" data-label="Updated">
+      <td data-label="Updated">
         <Show when={session().updatedAt} fallback="—">
           {(at) => (
             <time class="session-updated" datetime={at()} title={formatDateTime(at())}>

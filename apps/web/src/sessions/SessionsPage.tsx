@@ -139,16 +139,14 @@ function FilterBar(props: {
   );
 }
 
-// Explicit table roles: on phones the rows are re-displayed as cards (grid), which would
-// otherwise drop the table semantics screen readers rely on.
 function SessionsTable(props: { sessions: readonly SessionItem[]; onOpen: (session: SessionItem) => void }) {
   const now = useNow();
   return (
     <div class="table-wrap">
-      <table role="table" class="table sessions-table">
+      <table class="table sessions-table">
         <caption class="visually-hidden">Sessions, most recently active first</caption>
-        <thead role="rowgroup">
-          <tr role="row">
+        <thead>
+          <tr>
             <th scope="col">Session</th>
             <th scope="col">Agent</th>
             <th scope="col">Gateway</th>
@@ -164,7 +162,7 @@ function SessionsTable(props: { sessions: readonly SessionItem[]; onOpen: (sessi
             <th scope="col">Updated</th>
           </tr>
         </thead>
-        <tbody role="rowgroup">
+        <tbody>
           <For each={props.sessions}>{(session) => <SessionRow session={session} nowMs={now()} onOpen={props.onOpen} />}</For>
         </tbody>
       </table>
