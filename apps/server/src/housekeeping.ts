@@ -2,6 +2,8 @@
 import type { Logger, Services } from '@mc/api';
 
 export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** Finished webhook deliveries (and their attempts) stay in the history this long. */
+export const WEBHOOK_DELIVERY_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 export function startHousekeeping(services: Services, log: Logger, everyMs = 3600_000): () => void {
   const run = async () => {
@@ -9,6 +11,7 @@ export function startHousekeeping(services: Services, log: Logger, everyMs = 360
       await services.sessions.pruneExpired();
       await services.events.pruneBefore(new Date(services.clock.nowMs() - EVENT_RETENTION_MS));
       await services.audit.pruneExpired(); // retention is an admin setting (audit.retentionDays)
+      await services.webhooks.pruneDeliveries(new Date(services.clock.nowMs() - WEBHOOK_DELIVERY_RETENTION_MS));
       await services.tasks.archiveDone();
     } catch (error) {
       log.warn({ err: error }, 'housekeeping failed');

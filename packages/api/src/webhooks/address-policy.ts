@@ -97,6 +97,10 @@ export function refusalFor(address: string, allowPrivateNetwork: boolean): strin
 
 export class DestinationRefusedError extends Error {
   override readonly name = 'DestinationRefusedError';
+  /** DNS trouble may pass; a refused address won't change by retrying. */
+  constructor(message: string, readonly retryable = false) {
+    super(message);
+  }
 }
 
 /** Resolves the URL's host once and returns the address to connect to, or throws DestinationRefusedError. */
@@ -110,9 +114,9 @@ export async function pinDestination(url: URL, allowPrivateNetwork: boolean, res
     try {
       candidates = await resolveHost(host);
     } catch (error) {
-      throw new DestinationRefusedError(`DNS lookup of ${host} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new DestinationRefusedError(`DNS lookup of ${host} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, true);
     }
-    if (candidates.length === 0) throw new DestinationRefusedError(`DNS lookup of ${host} returned no address`);
+    if (candidates.length === 0) throw new DestinationRefusedError(`DNS lookup of ${host} returned no address`, true);
   }
   // Any allowed address will do: we connect to that one only, so a refused sibling is never contacted.
   let firstRefusal: string | null = null;

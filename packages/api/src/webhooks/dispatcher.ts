@@ -243,7 +243,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     try {
       pinned = await pinDestination(url, webhook.allowPrivateNetwork === 1, options.resolveHost);
     } catch (error) {
-      if (error instanceof DestinationRefusedError) return failure(error.message, error.message.startsWith('DNS lookup'), requestExcerpt);
+      if (error instanceof DestinationRefusedError) return failure(error.message, error.retryable, requestExcerpt);
       throw error;
     }
     const outcome = await sendPinnedRequest({ url, pinned, headers, body, timeoutMs: options.timeoutMs, maxResponseBytes: options.maxResponseBytes });

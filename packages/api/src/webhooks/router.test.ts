@@ -137,3 +137,19 @@ describe('webhooks router', () => {
     await expect(admin().webhooks.redeliver({ id: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('webhook delivery retention', () => {
+  it('prunes finished deliveries older than the cutoff, keeping pending ones', async () => {
+    const { webhook } = await admin().webhooks.create({ url: hook.url, eventFilter: ['prune.*'], allowPrivateNetwork: true });
+    await harness.services.events.emit({ type: 'prune.done', payload: {} });
+    await harness.dispatcher.idle();
+    await harness.database.prisma.webhookDelivery.create({
+      data: { webhookId: webhook.id, eventId: 999_999, eventType: 'prune.later', status: 'retrying', nextAttemptAt: new Date(harness.clock.nowMs() + 3_600_000) },
+    });
+    harness.clock.advanceBy(31 * 86_400_000);
+    // Other tests in this file share the database: their finished deliveries go too.
+    expect(await harness.services.webhooks.pruneDeliveries(new Date(harness.clock.nowMs() - 30 * 86_400_000))).toBeGreaterThan(0);
+    const left = await admin().webhooks.deliveries({ webhookId: webhook.id });
+    expect(left.items.map((item) => item.eventType)).toEqual(['prune.later']);
+  });
+});

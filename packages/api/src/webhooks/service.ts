@@ -192,6 +192,12 @@ export function createWebhooksService({ database, clock, events, audit, secretKe
     return toDeliveryView(row);
   }
 
+  /** Housekeeping: deletes finished deliveries (and their attempts) older than `before`; returns how many. */
+  async function pruneDeliveries(before: Date): Promise<number> {
+    const { count } = await db.webhookDelivery.deleteMany({ where: { status: { in: ['succeeded', 'failed', 'dead'] }, updatedAt: { lt: before } } });
+    return count;
+  }
+
   /** For the dispatcher: the plaintext secret of a webhook row. */
   function revealSecret(row: { id: string; encryptedSecret: string }): string {
     return openSecret(secretKey, row.encryptedSecret, webhookSecretContext(row.id));
@@ -204,7 +210,7 @@ export function createWebhooksService({ database, clock, events, audit, secretKe
     };
   }
 
-  return { list, create, update, setEnabled, rotateSecret, remove, listDeliveries, listAttempts, redeliver, sendTest, revealSecret, onWork };
+  return { list, create, update, setEnabled, rotateSecret, remove, listDeliveries, listAttempts, redeliver, sendTest, pruneDeliveries, revealSecret, onWork };
 }
 
 export type WebhooksService = ReturnType<typeof createWebhooksService>;

@@ -60,3 +60,11 @@ describe('webhook SSRF guard in delivery', () => {
     await expect(create('http://127.0.0.1:9/hook', true)).resolves.toMatchObject({ webhook: { allowPrivateNetwork: true } });
   });
 });
+
+describe('webhook DNS failures', () => {
+  it('retries a failed DNS lookup instead of giving up', async () => {
+    harness = await startWebhookHarness({ dispatcher: { resolveHost } });
+    const delivery = await deliverOnce('http://not-in-dns.example/hook', true);
+    expect(delivery).toMatchObject({ status: 'retrying', error: 'DNS lookup of not-in-dns.example returned no address' });
+  });
+});
