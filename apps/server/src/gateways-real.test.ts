@@ -17,6 +17,7 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
   let beta: RealGateway | null = null;
   let app: TestServer | null = null;
   const ids = { alpha: '', beta: '' };
+  let restartingBeta: Promise<void> | null = null;
 
   beforeAll(async () => {
     if (!openclawInstalled()) {
@@ -31,7 +32,7 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
       const view = await app.services.gateways.create(ADMIN, { name: key, url: gateway.url, authMode: 'token', secret: gateway.token, requestAdminScope: true, enabled: true }, META);
       ids[key] = view.id;
     }
-  }, 150_000);
+  }, 330_000);
 
   afterAll(async () => {
     await app?.close();
@@ -65,6 +66,17 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
     expect(new Set(jobs.map((job) => job.gatewayId))).toEqual(new Set([ids.alpha, ids.beta]));
   }, 90_000);
 
+  // Beta restarts (10–17 s, then Mission Control's backoff) while the alpha tests below run.
+  it('notices a killed gateway (by PID) and keeps the other one ready', async () => {
+    if (beta === null) throw new Error('beta not started');
+    await beta.kill();
+    await expect.poll(() => status(ids.beta), POLL).not.toBe('ready');
+    expect(await status(ids.alpha)).toBe('ready');
+    await expect.poll(async () => (await server().db.prisma.agent.findUniqueOrThrow({ where: { name: 'beta/main' } })).status, POLL).toBe('offline');
+    restartingBeta = beta.restart();
+    restartingBeta.catch(() => undefined);
+  }, 60_000);
+
   it('sends a chat message through Mission Control and imports its usage, attributed to that gateway only', async () => {
     const sent = await server().services.gatewaySessions.send(ADMIN, { gatewayId: ids.alpha, sessionKey: 'agent:main:main', message: 'Hello mission control' }, META);
     expect(sent.runId).toBeTruthy();
@@ -97,11 +109,8 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
   }, 120_000);
 
   it('reconnects to a gateway that was killed and restarted', async () => {
-    if (beta === null) throw new Error('beta not started');
-    await beta.kill();
-    await expect.poll(() => status(ids.beta), POLL).not.toBe('ready');
-    expect(await status(ids.alpha)).toBe('ready');
-    await beta.restart();
+    if (restartingBeta === null) throw new Error('beta was not restarted');
+    await restartingBeta;
     await expect.poll(() => status(ids.beta), { timeout: 90_000, interval: 500 }).toBe('ready');
     await expect.poll(async () => (await server().db.prisma.agent.findUniqueOrThrow({ where: { name: 'beta/main' } })).status, POLL).toBe('idle');
   }, 150_000);

@@ -21,6 +21,7 @@ export type MirroredSession = {
 };
 
 const MAX_RAW_BYTES = 64 * 1024;
+const MAX_SESSION_COST_USD = 1_000_000;
 
 export function readSessionRow(value: unknown): MirroredSession | null {
   const row = asRecord(value);
@@ -39,7 +40,8 @@ export function readSessionRow(value: unknown): MirroredSession | null {
     outputTokens: readInteger(row.outputTokens),
     contextTokens: readInteger(row.totalTokens),
     contextLimit: readInteger(row.contextTokens),
-    costNanos: cost === null || cost < 0 ? null : usdToNanos(cost),
+    // A nonsense figure (negative, beyond $1M for one session) is shown as unknown rather than throwing.
+    costNanos: cost === null || cost < 0 || cost > MAX_SESSION_COST_USD ? null : usdToNanos(cost),
     activityAt: readTime(row.updatedAt) ?? readTime(row.lastInteractionAt) ?? readTime(row.endedAt) ?? readTime(row.startedAt),
     raw: JSON.stringify(row).length > MAX_RAW_BYTES ? { key: sessionKey, truncated: true } : row,
   };

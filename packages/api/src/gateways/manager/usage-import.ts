@@ -20,6 +20,14 @@ import { asRecord, readInteger, readNumber, readString, readTime } from './paylo
 export const OPENCLAW_USAGE_SOURCE = 'openclaw';
 export const gatewayDedupeScope = (gatewayId: string) => `gateway:${gatewayId}`;
 
+/** The usage schema's per-record bounds (usage/schema.ts): a gateway bug must not poison sums. */
+const MAX_TOKENS = 1_000_000_000;
+const MAX_MESSAGE_COST_USD = 1_000_000;
+const tokens = (value: unknown) => {
+  const count = readInteger(value);
+  return count === null ? null : Math.min(count, MAX_TOKENS);
+};
+
 export type GatewayUsage = { record: UsageRecordInput; agentId: string | null; agentName: string };
 
 /** An assistant message (chat.history / session.message) → a usage record, or null without usage. */
@@ -27,8 +35,8 @@ export function readMessageUsage(message: unknown, sessionKey: string, fallbackI
   const body = asRecord(message);
   if (body.role !== 'assistant') return null;
   const usage = asRecord(body.usage);
-  const inputTokens = readInteger(usage.input);
-  const outputTokens = readInteger(usage.output);
+  const inputTokens = tokens(usage.input);
+  const outputTokens = tokens(usage.output);
   if (inputTokens === null && outputTokens === null) return null;
   const id = readString(asRecord(body.__openclaw).id) ?? fallbackId;
   if (id === null) return null;
@@ -42,9 +50,9 @@ export function readMessageUsage(message: unknown, sessionKey: string, fallbackI
     ...(readString(body.provider) ? { provider: String(body.provider).slice(0, 50) } : {}),
     inputTokens: inputTokens ?? 0,
     outputTokens: outputTokens ?? 0,
-    cacheReadTokens: readInteger(usage.cacheRead) ?? 0,
-    cacheWriteTokens: readInteger(usage.cacheWrite) ?? 0,
-    ...(cost !== null && cost >= 0 ? { costUsd: cost } : {}),
+    cacheReadTokens: tokens(usage.cacheRead) ?? 0,
+    cacheWriteTokens: tokens(usage.cacheWrite) ?? 0,
+    ...(cost !== null && cost >= 0 && cost <= MAX_MESSAGE_COST_USD ? { costUsd: cost } : {}),
     billing: 'api',
     sessionId: sessionKey.slice(0, 200),
     source: OPENCLAW_USAGE_SOURCE,
