@@ -2,11 +2,12 @@
 // project (one install), typecheck a script that uses both entry points, run it against a live server,
 // and check what the server recorded. Also runs the packaged mc-agent bin. Slow (build + npm install).
 import { execFile } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appRouter } from '../../api/src/router.ts';
 import { createTempDir, type SdkTestServer, startSdkTestServer } from './support/server.ts';
 
 const run = promisify(execFile);
@@ -96,6 +97,26 @@ describe('the packed @mc/agent-sdk', () => {
     const task = await server.db.prisma.task.findFirstOrThrow({ where: { id: String(outcome.claimedId) } });
     expect(task).toMatchObject({ number: outcome.taskNumber, status: 'review', assigneeAgentId: agent.id });
   }, SLOW_MS);
+
+  it('declares every procedure of the server router, with its kind', () => {
+    const declaration = readFileSync(join(project.dir, 'node_modules', '@mc', 'agent-sdk', 'dist', 'client', 'app-router.d.ts'), 'utf8');
+    expect(declaration).not.toMatch(/@mc\/(api|db)|\bany\b/);
+    const declared: string[] = [];
+    const path: string[] = [];
+    for (const line of declaration.split('\n')) {
+      const match = /^( +)(\w+): (\{|TRPC(Query|Mutation|Subscription)Procedure<)/.exec(line);
+      if (!match) continue;
+      const depth = (match[1] ?? '').length / 2 - 1;
+      path.length = depth;
+      if (match[3] === '{') path.push(match[2] ?? '');
+      else declared.push(`${[...path, match[2]].join('.')}:${(match[4] ?? '').toLowerCase()}`);
+    }
+    // At runtime _def.procedures is flat: "agents.list" → procedure.
+    const flat: Record<string, unknown> = appRouter._def.procedures;
+    const kindOf = (procedure: unknown) => (procedure as { _def?: { type?: string } })._def?.type ?? 'unknown';
+    const procedures = Object.entries(flat).map(([name, procedure]) => `${name}:${kindOf(procedure)}`);
+    expect(declared.sort()).toEqual(procedures.sort());
+  });
 
   it('ships a working mc-agent bin', async () => {
     const bin = join(project.dir, 'node_modules', '.bin', 'mc-agent');

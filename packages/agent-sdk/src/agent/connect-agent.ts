@@ -240,7 +240,7 @@ export function createAgent(options: AgentOptions): Agent {
   return agent;
 }
 
-/** createAgent + wait for the first connect. Throws AuthenticationError, PermissionError, UnknownAgentError,
+/** createAgent + wait for the first connect and status. Throws AuthenticationError, PermissionError, UnknownAgentError,
  *  ConfigurationError at once, and ServerUnreachableError after `connectTimeoutMs` of trying. */
 export async function connectAgent(options: ConnectAgentOptions): Promise<Agent> {
   const agent = createAgent(options);
@@ -255,7 +255,11 @@ export async function connectAgent(options: ConnectAgentOptions): Promise<Agent>
   });
   try {
     const outcome = await Promise.race([agent.ready().then(() => 'ready' as const), timedOut]);
-    if (outcome === 'ready') return agent;
+    if (outcome === 'ready') {
+      // Connecting marks the agent `online`; return once its own status went out (the beat right after).
+      await agent.setStatus(options.status ?? 'idle', options.activity ?? null);
+      return agent;
+    }
     await agent.close({ timeoutMs: 0 });
     const reason = last.error;
     throw reason !== null && !isFatal(reason)

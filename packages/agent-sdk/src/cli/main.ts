@@ -27,8 +27,9 @@ const HELP = `mc-agent ${SDK_VERSION}: report AI coding agents to Mission Contro
 
 Options of the wrappers: --name <agent> (MC_AGENT_NAME), --url <server> (MC_URL),
 --api-key <key> (MC_API_KEY; prefer the variable: arguments show up in ps), --role <role>.
-Other settings: MC_HOME (~/.mission-control), MC_SPOOL_DIR (or "off"), MC_LOG_FILE, MC_DEBUG=1,
-MC_FLUSH_TIMEOUT_MS (3000), MC_BILLING (api|subscription, for hook-reported Claude usage).
+Other settings: MC_AGENT_ROLE, MC_HOME (~/.mission-control), MC_SPOOL_DIR (or "off"), MC_LOG_FILE,
+MC_DEBUG=1, MC_FLUSH_TIMEOUT_MS (3000), MC_HOOK_TIMEOUT_MS (4000), MC_BILLING (api|subscription, for
+hook-reported Claude usage). Docs: README.md of @mc/agent-sdk.
 `;
 
 async function main(argv: string[]): Promise<void> {
