@@ -1,5 +1,5 @@
 // Webhook row types, inferred from the router (never written by hand).
-import { type MutationOutput, type QueryOutput, trpc } from '../lib/trpc';
+import type { MutationOutput, QueryOutput, trpc } from '../lib/trpc';
 
 export type WebhookRow = QueryOutput<typeof trpc.webhooks.list>[number];
 export type CreatedWebhook = MutationOutput<typeof trpc.webhooks.create>;
