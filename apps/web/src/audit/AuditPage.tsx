@@ -63,7 +63,7 @@ function RetentionCard() {
       <h2 id={`${daysId}-title`}>Retention</h2>
       <Show when={retention()} fallback={<LoadingState label="Loading retention…" />}>
         {(current) => (
-          <form class="form form-row" onSubmit={(event) => void handleSubmit(event)}>
+          <form class="form form-row retention-form" onSubmit={(event) => void handleSubmit(event)}>
             <div class="field">
               <label for={daysId}>Keep entries for (days)</label>
               <input id={daysId} class="input" name="days" type="number" min="0" max="3650" step="1" required value={current().days} aria-describedby={hintId} />
