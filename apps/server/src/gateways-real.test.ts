@@ -24,8 +24,11 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
       throw new Error('openclaw is not installed in .cache/openclaw-gw: run `bash scripts/install-openclaw.sh` first (or set MC_SKIP_REAL_GATEWAY=1 to skip this suite)');
     }
     const started = await Promise.allSettled([startRealGateway('alpha'), startRealGateway('beta')]);
+    // Keep whichever started, so afterAll stops it even when the other one failed.
+    const [first, second] = started.map((result) => (result.status === 'fulfilled' ? result.value : null));
+    alpha = first ?? null;
+    beta = second ?? null;
     for (const result of started) if (result.status === 'rejected') throw result.reason;
-    [alpha, beta] = started.map((result) => (result.status === 'fulfilled' ? result.value : null));
     app = await startTestServer();
     for (const [key, gateway] of [['alpha', alpha], ['beta', beta]] as const) {
       if (gateway === null) throw new Error('gateway not started');
