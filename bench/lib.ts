@@ -198,6 +198,8 @@ export type ServerProcess = {
   child: ChildProcess;
   /** ms from spawn to the first 200 on /readyz. */
   readyMs: number;
+  /** server CPU seconds (utime+stime) consumed by then: less sensitive to a busy machine than readyMs. */
+  readyCpuS: number;
   output(): string;
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 };
@@ -274,11 +276,13 @@ export async function startServer(options: {
   const pollMs = options.pollMs ?? 5;
   const deadline = spawnedAt + (options.readyTimeoutMs ?? 60_000);
   let readyMs = Number.NaN;
+  let readyCpuS = Number.NaN;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before it was ready:\n${output}`);
     const res = await request({ port, method: 'GET', path: '/readyz', timeoutMs: 2_000 }).catch(() => null);
     if (res?.status === 200) {
       readyMs = performance.now() - spawnedAt;
+      readyCpuS = cpuSeconds(pid);
       break;
     }
     await sleep(pollMs);
@@ -293,6 +297,7 @@ export async function startServer(options: {
     port,
     child,
     readyMs,
+    readyCpuS,
     output: () => output,
     async stop() {
       const started = performance.now();
