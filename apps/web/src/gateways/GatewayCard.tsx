@@ -23,7 +23,7 @@ function Fact(props: { label: string; children: JSX.Element }) {
 
 export function GatewayErrorBox(props: { gateway: GatewayItem }) {
   return (
-    <Show when={props.gateway.status !== 'ready' && props.gateway.status !== 'pairing_required' && props.gateway.lastError}>
+    <Show when={props.gateway.status !== 'ready' && !(props.gateway.status === 'pairing_required' && props.gateway.pairing) && props.gateway.lastError}>
       {(error) => (
         <div class="gateway-error">
           <p>
@@ -103,7 +103,8 @@ export function GatewayCard(props: {
         </Fact>
       </dl>
       <div class="form-actions">
-        <Show when={canRetry(gateway()) && gateway().status !== 'pairing_required'}>
+        {/* A pairing request has its own "Retry now" in the panel. */}
+        <Show when={canRetry(gateway()) && !(gateway().status === 'pairing_required' && gateway().pairing)}>
           <button
             type="button"
             class="button"

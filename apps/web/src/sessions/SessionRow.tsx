@@ -30,7 +30,9 @@ export function SessionRow(props: { session: SessionItem; nowMs: number; onOpen:
         >
           {sessionLabel(session())}
         </button>
-        <span class="session-subtext">{session().sessionKey}</span>
+        <Show when={session().title?.trim()}>
+          <span class="session-subtext">{session().sessionKey}</span>
+        </Show>
       </th>
       <td data-label="Agent">{session().agentName ?? session().agentId ?? '—'}</td>
       <td data-label="Gateway">{session().source === 'sdk' ? 'SDK' : (session().gatewayName ?? '—')}</td>
