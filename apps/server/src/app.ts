@@ -115,6 +115,8 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   const url = `http://${host}:${port}`;
   const stopHousekeeping = startHousekeeping(services, log);
   const stopLiveness = startLivenessWatch(services, log);
+  // Pipelines: reconcile open runs, then advance them on task events and a 1 s tick (timeouts, cron).
+  const stopPipelines = services.pipelines.startScheduler();
   // OpenClaw gateway connections: never fatal (each gateway reports its own status).
   services.gatewayManager.start().catch((error: unknown) => log.error({ err: error }, 'gateway manager failed to start'));
   const countWebhookOutcomes = metrics.counter('mc_webhook_attempts_total', 'Webhook delivery attempts by resulting status');
@@ -132,6 +134,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
       shutdown.abort();
       stopHousekeeping();
       stopLiveness();
+      await stopPipelines();
       await services.gatewayManager.stop();
       server.close();
       await websocket.close();

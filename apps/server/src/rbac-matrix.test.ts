@@ -86,6 +86,16 @@ const PROCEDURES: Record<string, AccessLevel> = {
   'tasks.comment': 'operator',
   'tasks.archiveSettings': 'admin',
   'tasks.updateArchiveSettings': 'admin',
+  'pipelines.templates.list': 'viewer',
+  'pipelines.templates.get': 'viewer',
+  'pipelines.templates.create': 'operator',
+  'pipelines.templates.update': 'operator',
+  'pipelines.templates.remove': 'operator',
+  'pipelines.runs.list': 'viewer',
+  'pipelines.runs.get': 'viewer',
+  'pipelines.runs.start': 'operator',
+  'pipelines.runs.cancel': 'operator',
+  'pipelines.stats': 'viewer',
 };
 
 const ROUTES: Record<string, AccessLevel> = {
@@ -100,6 +110,7 @@ const ROUTES: Record<string, AccessLevel> = {
   'GET /api/tasks/queue': 'agent',
   'PATCH /api/tasks/:id': 'agent',
   'POST /api/tasks/:id/comments': 'agent',
+  'POST /api/pipelines/:template/runs': 'operator',
 };
 
 type Who = 'anonymous' | 'viewer' | 'operator' | 'admin' | 'agent';

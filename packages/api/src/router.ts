@@ -11,6 +11,7 @@ import { eventsRouter } from './events/router.ts';
 import { pricesRouter } from './prices/router.ts';
 import { systemRouter } from './system/router.ts';
 import { tasksRouter } from './tasks/router.ts';
+import { pipelinesRouter } from './pipelines/router.ts';
 import { cronRouter } from './cron/router.ts';
 import { gatewaysRouter } from './gateways/router.ts';
 import { gatewaySessionsRouter } from './sessions/router.ts';
@@ -35,6 +36,7 @@ export const appRouter = router({
   system: systemRouter,
   webhooks: webhooksRouter,
   tasks: tasksRouter,
+  pipelines: pipelinesRouter,
 });
 
 export type AppRouter = typeof appRouter;

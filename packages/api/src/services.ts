@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import { createSettingsService } from './settings/service.ts';
 import { createSystemService } from './system/service.ts';
 import { createTasksService } from './tasks/service.ts';
+import { createPipelinesService } from './pipelines/service.ts';
 import { createBudgetEvaluator } from './budgets/evaluator.ts';
 import { createBudgetsService } from './budgets/service.ts';
 import { createCostsService } from './costs/service.ts';
@@ -99,7 +100,9 @@ export function createServices(deps: ServiceDeps) {
       dailyBudgetUsd: async () => (await budgets.list()).budgets.find((b) => b.enabled && b.scope === 'global' && b.period === 'day')?.limitUsd ?? null,
     },
   });
-  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, costs, prices, budgets, webhooks, tasks,
+  // Pipelines: step tasks on the board; the scheduler (started by apps/server) advances runs.
+  const pipelines = createPipelinesService({ database, clock, events, audit, bus, log });
+  return { bus, clock, audit, events, sessions, auth, users, apiKeys, settings, system, usage, agents, costs, prices, budgets, webhooks, tasks, pipelines,
     gatewayManager, gateways, gatewaySessions, cron, attention, options };
 }
 

@@ -101,6 +101,22 @@ const samples: Record<string, Record<string, unknown>> = {
     id: 'cr1', gatewayId: 'gw-1', jobId: 'job-1', runId: 'manual:job-1:1:1', status: 'ok', runAt: at, durationMs: 1596, summary: 'done', error: 'none',
     model: 'mock-1', provider: 'mock', sessionKey: 'agent:main:cron:job-1:run:s1', inputTokens: 1000, outputTokens: 12, createdAt: at,
   },
+  PipelineTemplate: {
+    id: 'pt1', name: 'spec-implement-review', description: 'the loop', currentVersion: 2, schedule: '0 3 * * 1-5', timeZone: 'Europe/Berlin',
+    scheduleEnabled: true, nextRunAt: at, lastScheduledAt: at, createdById: 'u1', createdAt: at, updatedAt: at,
+  },
+  PipelineTemplateVersion: {
+    id: 8, templateId: 'pt1', version: 2, steps: '[{"key":"spec","title":"Spec {{repo}}","dependsOn":[]}]', variables: '[{"name":"repo"}]',
+    createdById: 'u1', createdAt: at,
+  },
+  PipelineRun: {
+    id: 'pr1', templateId: 'pt1', version: 2, status: 'failed', variables: '{"repo":"mc"}', trigger: 'schedule', scheduledFor: at, startedAt: at,
+    finishedAt: at, failureReason: 'step "spec" failed after 2 attempts', createdByType: 'system', createdById: 'u1', createdByName: 'schedule', createdAt: at,
+  },
+  PipelineStepRun: {
+    id: 11, runId: 'pr1', stepKey: 'spec', status: 'failed', attempt: 2, taskId: 't1', attemptTaskIds: '["t1"]', agentId: 'agent-1', startedAt: at,
+    finishedAt: at, lastError: 'timed out after 60 s in progress',
+  },
   WebhookAttempt: {
     id: 5, deliveryId: 'wd1', attempt: 2, status: 'failed', httpStatus: 500, durationMs: 12, error: 'HTTP 500', requestExcerpt: 'POST /mc',
     responseExcerpt: 'oops', createdAt: at,

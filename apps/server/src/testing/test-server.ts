@@ -17,8 +17,9 @@ export type TestServer = RunningServer & {
   publishTestEvent(type: string, payload: unknown): Promise<number>;
 };
 
-export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; seedAdmin?: boolean } = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mc-server-'));
+/** `dataDir`: reuse a data dir (a restart); the caller then owns it and close() leaves it in place. */
+export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; seedAdmin?: boolean; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mc-server-'));
   const env: Record<string, string> = {
     PORT: '0',
     HOST: '127.0.0.1',
@@ -56,7 +57,7 @@ export async function startTestServer(options: { env?: Record<string, string>; c
     },
     async close() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,7 @@ import { auditRoutes } from '../audit/rest.ts';
 import { whoAmIRoute } from '../auth/rest.ts';
 import { costRoutes } from '../costs/rest.ts';
 import { taskRoutes } from '../tasks/rest.ts';
+import { pipelineRoutes } from '../pipelines/rest.ts';
 import type { RouteDef } from './route.ts';
 
-export const restRoutes: RouteDef[] = [whoAmIRoute, ...agentRoutes, ...costRoutes, ...taskRoutes, ...auditRoutes];
+export const restRoutes: RouteDef[] = [whoAmIRoute, ...agentRoutes, ...costRoutes, ...taskRoutes, ...pipelineRoutes, ...auditRoutes];
