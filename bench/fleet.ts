@@ -45,7 +45,10 @@ type BeatOutcome = { status: number; body: string };
 
 export async function run(): Promise<BenchResult> {
   const data = tempDataDir();
-  const server = await startServer({ dataDir: data.dir, env: { MC_RATE_LIMITS: NO_AGENT_LIMITS } });
+  const server = await startServer({ dataDir: data.dir, env: { MC_RATE_LIMITS: NO_AGENT_LIMITS } }).catch((error: unknown) => {
+    data.remove();
+    throw error;
+  });
   const runId = Date.now().toString(36);
   let seq = 0;
   const errors = new Map<string, number>();

@@ -6,7 +6,10 @@ const LOGINS = 200;
 
 export async function run(): Promise<BenchResult> {
   const data = tempDataDir();
-  const server = await startServer({ dataDir: data.dir });
+  const server = await startServer({ dataDir: data.dir }).catch((error: unknown) => {
+    data.remove();
+    throw error;
+  });
   const agent = keepAliveAgent(1);
   const samples: number[] = [];
   let wall = 0;
