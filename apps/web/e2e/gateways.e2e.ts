@@ -6,10 +6,12 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGateway, startFakeGateway } from '../../../packages/api/src/gateways/testing/fake-gateway.ts';
+import { FakeMethodError } from '../../../packages/api/src/gateways/testing/fake-method-error.ts';
 import { startTestServer, TEST_ADMIN, type TestServer } from '../../server/src/testing/test-server.ts';
 import { type BrowserSession, ensureWebBuild, launchBrowser, signIn } from './browser.ts';
 
 const VIEWER = { username: 'vicky', password: 'viewer-password-456' } as const;
+const OPERATOR = { username: 'oscar', password: 'operator-password-789' } as const;
 const GATEWAY_TOKEN = 'fake-gateway-token';
 /** The captured main session's label (sessions.json in the OpenClaw fixtures). */
 const SESSION_TITLE = 'MC probe';
@@ -71,6 +73,7 @@ describe('gateways, sessions and cron', () => {
     ]);
     server = await startTestServer();
     await server.createUser({ username: VIEWER.username, password: VIEWER.password, role: 'viewer' });
+    await server.createUser({ username: OPERATOR.username, password: OPERATOR.password, role: 'operator' });
     browser = await launchBrowser();
   });
 
@@ -226,6 +229,17 @@ describe('gateways, sessions and cron', () => {
     const history = labGroup.getByRole('table', { name: /^Recent runs of / });
     await history.getByText('Succeeded', { exact: true }).first().waitFor();
 
+    // A gateway error is shown next to the button, in the server's words.
+    lab.setMethod('cron.run', {
+      scope: 'operator.admin',
+      handle: () => {
+        throw new FakeMethodError({ code: 'UNAVAILABLE', message: 'cron scheduler is paused' });
+      },
+    });
+    const dreaming = labGroup.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Memory Dreaming Promotion' }) });
+    await dreaming.getByRole('button', { name: 'Run now: Memory Dreaming Promotion' }).click();
+    await dreaming.getByRole('alert').getByText('cron scheduler is paused', { exact: false }).waitFor();
+
     // "remote" was approved without operator.admin: Run now says why it can't work there.
     const remoteGroup = page.getByRole('region', { name: 'remote', exact: true });
     const remoteJob = remoteGroup.getByRole('button', { name: 'Run now: Heartbeat (dev)' });
@@ -273,6 +287,24 @@ describe('gateways, sessions and cron', () => {
     }
     await remoteGroup.waitFor({ state: 'detached' });
     await page.getByRole('region', { name: 'lab', exact: true }).waitFor();
+  });
+
+  it('lets an operator message a session but not reset it or run cron jobs', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByLabel('Username').waitFor();
+    await signIn(page, server.url, OPERATOR.username, OPERATOR.password, '/sessions');
+    await sessionRow(page, SESSION_KEY, 'lab').getByRole('button').click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByText('Hello mission control').waitFor();
+    await drawer.getByRole('button', { name: 'Send message' }).waitFor();
+    expect(await drawer.getByRole('button', { name: 'Reset', exact: true }).count()).toBe(0);
+    expect(await drawer.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Cron', exact: true }).click();
+    await page.getByRole('region', { name: 'lab', exact: true }).getByRole('heading', { name: 'Memory Dreaming Promotion' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Run now/ }).count()).toBe(0);
   });
 
   it('gives a viewer read-only gateways, sessions and cron', async () => {
