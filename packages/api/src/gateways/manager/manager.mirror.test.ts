@@ -79,6 +79,22 @@ describe('gateway mirrors', () => {
     expect((await harness.view(gatewayId)).url).toBe(after.url);
   });
 
+  it('keeps exactly one connection when edits arrive back to back', async () => {
+    const harness = await startGatewayHarness();
+    const fake = await harness.startFake();
+    const gatewayId = await harness.addGateway('lab', fake.url);
+    await expect.poll(() => harness.status(gatewayId), POLL).toBe('ready');
+    await Promise.all([
+      harness.services.gateways.update(ADMIN, { id: gatewayId, requestAdminScope: true }, META),
+      harness.services.gatewayManager.reload(gatewayId),
+      harness.services.gateways.retryNow(gatewayId),
+      harness.services.gatewayManager.reload(gatewayId),
+    ]);
+    await expect.poll(() => harness.status(gatewayId), POLL).toBe('ready');
+    await expect.poll(() => fake.connections, POLL).toBe(1);
+    expect(fake.connects.at(-1)?.params.scopes).toEqual(['operator.read', 'operator.write', 'operator.admin']);
+  });
+
   it('follows cron events: a run now (admin scope) lands in the run history, a failed run raises cron.failed', async () => {
     const harness = await startGatewayHarness();
     const fake = await harness.startFake();

@@ -55,6 +55,7 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
   const connections = new Map<string, GatewayConnection>();
   const transitions = new Map<string, Transition>();
   const statusQueues = new Map<string, Promise<void>>();
+  const lifecycleQueues = new Map<string, Promise<void>>();
   const syncListeners = new Set<(gatewayId: string, summary: SyncSummary) => void>();
   let started = false;
   let reconcileTimer: ReturnType<typeof setInterval> | null = null;
@@ -74,23 +75,43 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
     started = false;
     if (reconcileTimer !== null) clearInterval(reconcileTimer);
     reconcileTimer = null;
+    await Promise.all([...lifecycleQueues.values()]);
     await Promise.all([...connections.keys()].map((id) => disconnect(id)));
     await Promise.all([...statusQueues.values()]);
   }
 
-  async function disconnect(gatewayId: string): Promise<void> {
+  function disconnect(gatewayId: string): Promise<void> {
+    return serialized(gatewayId, () => disconnectNow(gatewayId));
+  }
+
+  async function disconnectNow(gatewayId: string): Promise<void> {
     const connection = connections.get(gatewayId);
     connections.delete(gatewayId);
     transitions.delete(gatewayId);
     if (connection !== undefined) await connection.stop();
   }
 
+  /** One reload/disconnect at a time per gateway, so two quick edits never leave two connections. */
+  function serialized(gatewayId: string, work: () => Promise<void>): Promise<void> {
+    const previous = lifecycleQueues.get(gatewayId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    lifecycleQueues.set(gatewayId, next);
+    void next.finally(() => {
+      if (lifecycleQueues.get(gatewayId) === next) lifecycleQueues.delete(gatewayId);
+    }).catch(() => undefined);
+    return next;
+  }
+
   /** (Re)creates the connection from the current row; stops it when the row is gone or disabled. */
-  async function reload(gatewayId: string): Promise<void> {
-    await disconnect(gatewayId);
+  function reload(gatewayId: string): Promise<void> {
+    return serialized(gatewayId, () => reloadNow(gatewayId));
+  }
+
+  async function reloadNow(gatewayId: string): Promise<void> {
+    await disconnectNow(gatewayId);
     if (!started) return;
     const row = await db.gateway.findUnique({ where: { id: gatewayId } });
-    if (row === null || !row.enabled) return;
+    if (row === null || !row.enabled || !started) return;
     let identitySealed = row.identitySealed;
     if (identitySealed === null) {
       identitySealed = sealNewIdentity(secretKey, row.id);
