@@ -3,13 +3,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { asRecorded, bundleCli, expectedRecorded, readFixtureInput, reportingEnv, runCli, startCli } from './support/cli.ts';
-import { agentRow, createTempDir, freePort, type SdkTestServer, startSdkTestServer, usageRows } from './support/server.ts';
+import { asRecorded, bundleCli, CLI_SERVER, expectedRecorded, readFixtureInput, reportingEnv, runCli, startCli } from './support/cli.ts';
+import { agentRow, createTempDir, freePort, revokeKey, type SdkTestServer, startSdkTestServer, usageRows } from './support/server.ts';
 
 let server: SdkTestServer;
 let cli: string;
 beforeAll(async () => {
-  [server, cli] = await Promise.all([startSdkTestServer(), bundleCli()]);
+  [server, cli] = await Promise.all([startSdkTestServer(CLI_SERVER), bundleCli()]);
 });
 afterAll(async () => {
   await server.close();
@@ -131,11 +131,20 @@ describe.concurrent('trouble on the Mission Control side never changes the tool 
     const down = await runCli(cli, ['claude', '--', '-p', 'go'], env);
     expect(down).toEqual({ code: 0, signal: null, stdout: 'Fixed: usage is now counted once per message id.\n', stderr: '' });
 
-    const revived = await startSdkTestServer({ port });
+    const revived = await startSdkTestServer({ ...CLI_SERVER, port });
     onTestFinished(() => revived.close());
     const next = await runCli(cli, ['run', '--', process.execPath, '-e', ''], { ...env, MC_API_KEY: revived.operatorKey });
     expect(next.code).toBe(0);
     expect(asRecorded(await usageRows(revived, 'cli-outage'))).toEqual(expectedRecorded('claude-stream-repeated-usage'));
+  });
+
+  it('runs unchanged with a revoked key, logging what to fix', async ({ expect, onTestFinished }) => {
+    const home = tempHome(onTestFinished);
+    const key = await server.createApiKey('operator');
+    await revokeKey(server, key);
+    const result = await runCli(cli, ['claude', '--', '-p', 'go'], { ...reportingEnv(server, 'cli-revoked', home), MC_API_KEY: key, STANDIN_FIXTURE: 'claude-stream-repeated-usage', STANDIN_EXIT: '7' });
+    expect(result).toEqual({ code: 7, signal: null, stdout: 'Fixed: usage is now counted once per message id.\n', stderr: '' });
+    expect(readFileSync(join(home, 'logs', 'mc-agent.log'), 'utf8')).toMatch(/rejected the API key.*MC_API_KEY/);
   });
 
   it('runs the tool with a notice when MC_URL is missing', async ({ expect, onTestFinished }) => {

@@ -3,13 +3,13 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { asRecorded, bundleCli, expectedRecorded, FIXTURES, reportingEnv, runCli, startCli } from './support/cli.ts';
+import { asRecorded, bundleCli, CLI_SERVER, expectedRecorded, FIXTURES, reportingEnv, runCli, startCli } from './support/cli.ts';
 import { agentRow, createTempDir, freePort, type SdkTestServer, startSdkTestServer, usageRows } from './support/server.ts';
 
 let server: SdkTestServer;
 let cli: string;
 beforeAll(async () => {
-  [server, cli] = await Promise.all([startSdkTestServer(), bundleCli()]);
+  [server, cli] = await Promise.all([startSdkTestServer(CLI_SERVER), bundleCli()]);
 });
 afterAll(async () => {
   await server.close();
@@ -137,7 +137,7 @@ describe('mc-agent hook', () => {
     const spooled = readdirSync(spoolRoot).flatMap((dir) => readdirSync(join(spoolRoot, dir)));
     expect(spooled).toEqual([expect.stringMatching(/\.jsonl$/)]);
 
-    const revived = await startSdkTestServer({ port });
+    const revived = await startSdkTestServer({ ...CLI_SERVER, port });
     onTestFinished(() => revived.close());
     await runCli(cli, ['hook'], { ...env, MC_API_KEY: revived.operatorKey }, hookEvent('UserPromptSubmit'));
     expect((await usageRows(revived, 'hook-outage')).length).toBe(4);

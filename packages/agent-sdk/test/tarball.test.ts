@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../../api/src/router.ts';
+import { CLI_SERVER } from './support/cli.ts';
 import { createTempDir, type SdkTestServer, startSdkTestServer } from './support/server.ts';
 
 const run = promisify(execFile);
@@ -57,7 +58,7 @@ const TSCONFIG = {
 
 beforeAll(async () => {
   project = createTempDir('mc-tarball-');
-  server = await startSdkTestServer();
+  server = await startSdkTestServer(CLI_SERVER);
   const packed = await run('pnpm', ['pack', '--pack-destination', project.dir], { cwd: PACKAGE_DIR, maxBuffer: 32 * 1024 * 1024 });
   const tarball = readdirSync(project.dir).find((name) => name.endsWith('.tgz'));
   if (!tarball) throw new Error(`pnpm pack made no tarball:\n${packed.stdout}\n${packed.stderr}`);

@@ -65,7 +65,7 @@ export function startReporter(options: ReporterOptions): Reporter {
   const unreachableWaiters = new Set<() => void>();
   agent.on('error', (error) => {
     lastError = error;
-    if (error instanceof ServerUnreachableError) for (const wake of unreachableWaiters) wake();
+    if (error instanceof ServerUnreachableError && error.code === 'UNREACHABLE') for (const wake of unreachableWaiters) wake();
     // An outage retries for a while: one line per distinct problem, not one per attempt.
     if (error.message === lastLogged) return;
     lastLogged = error.message;
@@ -81,7 +81,8 @@ export function startReporter(options: ReporterOptions): Reporter {
       unreachableWaiters.add(wake);
       agent.ready().then(wake, wake);
     });
-  const serverDown = () => agent.state !== 'connected' && lastError instanceof ServerUnreachableError;
+  // Refused or unresolvable, not merely slow (a timeout still gets the final status within the budget).
+  const serverDown = () => agent.state !== 'connected' && lastError instanceof ServerUnreachableError && lastError.code === 'UNREACHABLE';
 
   return {
     agent,

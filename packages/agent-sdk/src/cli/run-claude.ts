@@ -3,7 +3,7 @@
 // (the final result text). A format the user chose is left alone (stream-json is still read). Interactive
 // sessions are not touched: liveness here, status and usage from the hooks (mc-agent claude-hooks).
 
-import { mkdtempSync, rmSync, watch } from 'node:fs';
+import { type FSWatcher, mkdirSync, mkdtempSync, rmSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentStatus } from '../agent/protocol.ts';
 import { type ClaudeStreamBaseline, parseClaudeCodeStream } from '../telemetry/claude-stream.ts';
@@ -80,18 +80,39 @@ function rateLimitActivity(info: JsonObject): string {
 }
 
 /** Hooks of a wrapped session write their status to this file; the wrapper is the one that reports it. */
-function watchHookStatus(directory: string, apply: (status: AgentStatus, activity: string | null) => void): () => void {
+function watchHookStatus(home: string, log: CliLog, apply: (status: AgentStatus, activity: string | null) => void): { directory: string | null; stop(): void } {
+  let directory: string;
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    directory = mkdtempSync(join(home, 'run-'));
+  } catch (error) {
+    log.warn(`hook status hand-over off: ${(error as Error).message}`);
+    return { directory: null, stop() {} };
+  }
   const file = join(directory, 'status.json');
   let last = '';
-  const watcher = watch(directory, () => {
-    const value = readJsonFile(file);
-    const key = JSON.stringify(value);
-    if (key === last || typeof value.status !== 'string') return;
-    last = key;
-    apply(value.status as AgentStatus, typeof value.activity === 'string' ? value.activity : null);
-  });
-  watcher.on('error', () => {});
-  return () => watcher.close();
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(directory, () => {
+      const value = readJsonFile(file);
+      const key = JSON.stringify(value);
+      if (key === last || typeof value.status !== 'string') return;
+      last = key;
+      apply(value.status as AgentStatus, typeof value.activity === 'string' ? value.activity : null);
+    });
+    watcher.on('error', () => {});
+  } catch (error) {
+    log.warn(`hook status hand-over off: ${(error as Error).message}`);
+    rmSync(directory, { recursive: true, force: true });
+    return { directory: null, stop() {} };
+  }
+  return {
+    directory,
+    stop() {
+      watcher.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function runClaude(options: WrapperOptions, env: CliEnv, log: CliLog): Promise<ExitOutcome> {
@@ -127,8 +148,8 @@ export async function runClaude(options: WrapperOptions, env: CliEnv, log: CliLo
     }
   }
 
-  const statusDirectory = reporter.agent ? mkdtempSync(join(env.home, 'run-')) : null;
-  const stopWatching = statusDirectory ? watchHookStatus(statusDirectory, (status, activity) => reporter.setStatus(status, activity)) : () => {};
+  const hookStatus = reporter.agent ? watchHookStatus(env.home, log, (status, activity) => reporter.setStatus(status, activity)) : { directory: null, stop() {} };
+  const statusDirectory = hookStatus.directory;
   const childEnv: NodeJS.ProcessEnv = {
     ...env.raw,
     ...(statusDirectory && reporter.config
@@ -142,8 +163,7 @@ export async function runClaude(options: WrapperOptions, env: CliEnv, log: CliLo
     tap: plan.mode === 'none' ? null : { passthrough: plan.mode === 'parse', onLine },
     stdinIsTerminal: process.stdin.isTTY === true,
   });
-  stopWatching();
-  if (statusDirectory) rmSync(statusDirectory, { recursive: true, force: true });
+  hookStatus.stop();
   reporter.report(parser.end());
 
   const baseline = parser.nextBaseline();

@@ -71,11 +71,10 @@ export function runWrapped(options: WrapOptions): Promise<ExitOutcome> {
     if (options.tap && child.stdout) {
       const tap = options.tap;
       const lines = splitLines((line) => tap.onLine(line));
-      if (tap.passthrough) {
-        child.stdout.pipe(process.stdout, { end: false });
-        // Our reader is gone (`| head`): stop reading, so the child meets the closed pipe as it would alone.
-        process.stdout.on('error', () => child.stdout?.destroy());
-      }
+      // Our reader is gone (`| head`): stop reading, so the child meets the closed pipe as it would alone
+      // (and a write of ours never crashes the wrapper while the tool runs).
+      process.stdout.on('error', () => child.stdout?.destroy());
+      if (tap.passthrough) child.stdout.pipe(process.stdout, { end: false });
       child.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
       child.stdout.on('end', () => lines.end());
     }

@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { SdkTestServer } from './server.ts';
 
+/** Wrapper runs need no fast heartbeats: the default liveness window, so a slow machine never turns an
+ *  agent offline between its connect and its first beat. */
+export const CLI_SERVER = { env: { MC_AGENT_OFFLINE_AFTER_S: '90' } };
+
 export const STANDIN_BIN = fileURLToPath(new URL('../bin/', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/telemetry/', import.meta.url));
 
