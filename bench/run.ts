@@ -7,6 +7,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as bundleSize from './bundle-size.ts';
 import * as coldStart from './cold-start.ts';
+import * as costs from './costs.ts';
 import * as fleet from './fleet.ts';
 import * as gateways from './gateways.ts';
 import { type BenchResult, loadAverage, type Metric, niceSetting, printResult, ROOT } from './lib.ts';
@@ -23,6 +24,7 @@ const benches: Array<{ name: string; run(): Promise<BenchResult> }> = [
   { name: 'tasks-board', run: tasksBoard.run },
   { name: 'gateways', run: gateways.run },
   { name: 'webhooks', run: webhooks.run },
+  { name: 'costs', run: costs.run },
 ];
 
 // Stops by itself whatever happens; children are killed by lib.ts's exit hook (by PID).

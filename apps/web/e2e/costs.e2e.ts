@@ -101,4 +101,32 @@ describe('cost page', () => {
     expect(browser.cspViolations).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it('lets an admin price an unpriced model, preview the re-pricing and apply it', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Prices' }).click();
+    await page.getByRole('heading', { name: /^Price table 2026-11-26/ }).waitFor();
+    await page.getByRole('button', { name: 'Add price for glm-4.6' }).click();
+    const form = page.getByRole('form', { name: 'Add or override a model price' });
+    expect(await form.getByLabel('Model').inputValue()).toBe('glm-4.6');
+    await form.getByLabel('Input $/MTok').fill('0.6');
+    await form.getByLabel('Output $/MTok').fill('2.2');
+    await form.getByRole('button', { name: 'Save price' }).click();
+    await page.getByText('Saved: glm-4.6 is priced from version 2026-11-26+o1 on.').waitFor();
+
+    await page.getByRole('form', { name: 'Re-price records' }).getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByRole('region', { name: 'Re-pricing preview' });
+    await preview.getByText(/1 newly priced/).waitFor();
+    await preview.getByRole('button', { name: 'Apply re-pricing' }).click();
+    await page.getByText(/^Re-priced \d+ records to 2026-11-26\+o1/).waitFor();
+
+    // 5,000 input at $0.60/MTok + 500 output at $2.20/MTok = $0.0041, no longer unpriced.
+    await page.getByRole('link', { name: 'Costs' }).click();
+    const glm = page.getByRole('table', { name: 'Cost by model' }).getByRole('row', { name: /glm-4\.6/ });
+    await glm.getByRole('cell', { name: '$0.0041', exact: true }).waitFor();
+    expect(await glm.getByText('unpriced').count()).toBe(0);
+    expect(browser.cspViolations).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+  });
 });

@@ -179,7 +179,7 @@ function Reprice() {
       </form>
       <Show when={preview()}>
         {(current) => (
-          <div class="reprice-preview" role="region" aria-label="Re-pricing preview">
+          <section class="reprice-preview" aria-label="Re-pricing preview">
             <p>
               {formatCount(current().result.records)} records in range; {formatCount(current().result.restampedRecords)} would change to version {current().result.version}
               ({formatCount(current().result.newlyPriced)} newly priced). Total {formatUsd(current().result.oldCostUsd)} → {formatUsd(current().result.newCostUsd)} (
@@ -189,7 +189,7 @@ function Reprice() {
             <button type="button" class="button" data-variant="primary" disabled={apply.pending() || current().result.restampedRecords === 0} onClick={() => void handleApply()}>
               {apply.pending() ? 'Applying…' : 'Apply re-pricing'}
             </button>
-          </div>
+          </section>
         )}
       </Show>
       <Show when={applied()}>{(message) => <p class="form-success" role="status">{message()}</p>}</Show>
