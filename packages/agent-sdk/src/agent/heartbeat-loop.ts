@@ -186,6 +186,8 @@ export function createHeartbeatLoop(options: HeartbeatLoopOptions): HeartbeatLoo
     afterAttempt = [];
     for (const resolve of waiting) resolve();
     if (wasConnected === null) return;
+    // A beat still in flight could land after the disconnect and show the agent alive again: let it finish.
+    if (inFlight) await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     try {
       await api.request('DELETE', '/api/connect', { body: { connection_id: wasConnected }, timeoutMs });
     } catch (error) {

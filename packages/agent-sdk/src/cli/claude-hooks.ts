@@ -44,7 +44,7 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
 /** An entry this tool wrote earlier: its command runs `… hook` of mc-agent. */
 function isOurs(matcher: unknown): boolean {
   if (!isObject(matcher) || !Array.isArray(matcher.hooks)) return false;
-  return matcher.hooks.some((hook) => isObject(hook) && typeof hook.command === 'string' && /mc-agent(\.js)?['"]? hook$|\/cli\/main\.js['"]? hook$/.test(hook.command.trim()));
+  return matcher.hooks.some((hook) => isObject(hook) && typeof hook.command === 'string' && /mc-agent(\.m?js)?['"]? hook$|\/cli\/main\.js['"]? hook$/.test(hook.command.trim()));
 }
 
 /** Settings with our hooks merged in (or removed), everything else kept in place. */

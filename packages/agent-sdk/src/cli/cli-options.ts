@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_NAME_PATTERN } from '../agent/connect-agent.ts';
+import { normalizeServerUrl } from '../agent/http-api.ts';
 import type { CliEnv } from './cli-env.ts';
 
 export class UsageError extends Error {
@@ -64,6 +65,12 @@ export function resolveReportingConfig(options: WrapperOptions, env: CliEnv, too
 /** One spool directory per server and agent, so keys and agents never mix. */
 export function spoolDirFor(env: CliEnv, config: ReportingConfig): string | null {
   if (env.spoolRoot === null) return null;
-  const server = createHash('sha256').update(config.url).digest('hex').slice(0, 12);
+  let url = config.url;
+  try {
+    url = normalizeServerUrl(config.url); // http://h:3200/ and http://h:3200 share one spool
+  } catch {
+    // an invalid URL reports nothing anyway
+  }
+  const server = createHash('sha256').update(url).digest('hex').slice(0, 12);
   return join(env.spoolRoot, `${server}-${config.name}`);
 }

@@ -28,7 +28,7 @@ function pendingSpoolRecords(directory: string | null): number {
 
 function hooksInstalled(): boolean {
   try {
-    return /mc-agent(\.js)?['"]? hook|\/cli\/main\.js['"]? hook/.test(readFileSync(join(homedir(), '.claude', 'settings.json'), 'utf8'));
+    return /mc-agent(\.m?js)?['"]? hook|\/cli\/main\.js['"]? hook/.test(readFileSync(join(homedir(), '.claude', 'settings.json'), 'utf8'));
   } catch {
     return false;
   }
