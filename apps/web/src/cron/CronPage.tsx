@@ -19,12 +19,17 @@ import { failureLevel, failureText, formatDuration, runStatusLabel } from './cro
 import '../gateways/gateways.css';
 import './cron.css';
 
-function When(props: { at: string | null; nowMs: number; empty: string }) {
+function When(props: { at: string | null; nowMs: number; empty: string; upcoming?: boolean }) {
+  // A next run in the past means the gateway hasn't run it yet (or we haven't heard): say so.
+  const overdue = (at: string) => props.upcoming === true && new Date(at).getTime() < props.nowMs - 60_000;
   return (
     <Show when={props.at} fallback={<span class="cron-muted">{props.empty}</span>}>
       {(at) => (
         <span class="cron-when">
-          <span>{formatRelative(at(), props.nowMs)}</span>
+          <span>
+            {overdue(at()) ? 'was due ' : ''}
+            {formatRelative(at(), props.nowMs)}
+          </span>
           <time class="cron-absolute" datetime={at()}>
             {formatDateTime(at())}
           </time>
@@ -138,7 +143,12 @@ function JobCard(props: { job: CronJob; gateway: GatewayItem | undefined; store:
           <div>
             <dt>Next run</dt>
             <dd>
-              <When at={job().enabled ? job().nextRunAt : null} nowMs={props.nowMs} empty={job().enabled ? 'Not scheduled' : 'Paused'} />
+              <When
+                at={job().enabled ? job().nextRunAt : null}
+                nowMs={props.nowMs}
+                upcoming
+                empty={job().enabled ? 'Not scheduled' : 'Paused'}
+              />
             </dd>
           </div>
           <div>

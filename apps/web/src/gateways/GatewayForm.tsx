@@ -109,6 +109,8 @@ export function GatewayForm(props: {
 
   function validate(values: FormValues, forSave: boolean): string | null {
     if (forSave && values.name === '') return 'Enter a name for the gateway.';
+    // Mirrored agents are named "<gateway>/<agent>", so a gateway name can't contain "/".
+    if (forSave && values.name.includes('/')) return 'A gateway name cannot contain "/".';
     if (!isGatewayUrl(values.url)) return 'Enter the gateway URL, starting with ws:// or wss://.';
     const needsSecret = values.authMode !== 'none' && values.secret === '';
     if (needsSecret && (!forSave || !props.gateway?.hasSecret || props.gateway.authMode !== values.authMode)) {
@@ -160,7 +162,7 @@ export function GatewayForm(props: {
               class="input"
               name="name"
               required
-              maxLength={100}
+              maxLength={63}
               autocomplete="off"
               placeholder="e.g. build-box"
               value={props.gateway?.name ?? ''}
