@@ -209,6 +209,16 @@ describe('moving cards', () => {
       expect(back).toMatchObject({ status: 'todo', assignee: null, outcome: 'failed' });
     });
 
+    it('records an outcome without a move and a comment in one PATCH, on its own task only', async () => {
+      const task = await create('patch outcome', { status: 'in_progress', assigneeAgentId: builder.agentId });
+      const { task: patched } = await h.services.tasks.patch(builder, String(task.number), { outcome: 'failed', comment: 'flaky upstream', status: undefined, expectedVersion: undefined });
+      expect(patched).toMatchObject({ status: 'in_progress', outcome: 'failed', version: 2 });
+      const detail = await h.services.tasks.byId(task.id);
+      expect(detail.history.at(-1)?.changes).toEqual({ outcome: { before: null, after: 'failed' } });
+      expect(detail.comments.map((c) => c.body)).toEqual(['flaky upstream']);
+      await expect(h.services.tasks.patch(other, task.id, { outcome: 'success', comment: undefined, status: undefined, expectedVersion: undefined })).rejects.toThrow(/not assigned to this agent/);
+    });
+
     it('cannot start a task whose dependencies are not done', async () => {
       const dependency = await create('dependency', { status: 'todo' });
       const blocked = await create('blocked', { status: 'todo', assigneeAgentId: builder.agentId, dependsOn: [dependency.id] });

@@ -30,7 +30,7 @@ import {
 import { createTaskReads } from './task-reads.ts';
 import { type ActorInfo, createTaskWrites } from './task-writes.ts';
 import { assertMayComment, assertMayEdit, assertMayMove } from './transitions.ts';
-import { NO_COST, type TaskCard } from './views.ts';
+import { NO_COST, type TaskCard, type TaskRow } from './views.ts';
 
 export const ARCHIVE_SETTINGS_KEY = 'tasks.archive';
 
@@ -90,17 +90,23 @@ export function createTasksService(deps: TasksDeps) {
     return (await write(() => writes.update(input, who, clock.now()))).card;
   }
 
+  /** Checks a move by `actor` and returns what the write needs: an agent giving a task back to
+   * todo releases it (outcome failed unless told), and an agent cannot start a blocked task. */
+  function checkedMove(actor: Actor, row: TaskRow, to: TaskStatus, outcome: string | undefined) {
+    assertMayMove(actor, { number: row.number, status: row.status as TaskStatus, assigneeAgentId: row.assigneeAgentId, autoDone: Boolean(row.autoDone) }, to);
+    if (actor.kind === 'agent' && to === 'in_progress' && row.status !== 'in_progress' && row.openDependencies > 0) {
+      const n = row.openDependencies;
+      throw conflict(`#${row.number} waits for ${n} unfinished ${n === 1 ? 'dependency' : 'dependencies'}; it cannot start yet`);
+    }
+    const release = actor.kind === 'agent' && to === 'todo' && row.status !== 'todo';
+    return { release, outcome: outcome ?? (release ? 'failed' : undefined) };
+  }
+
   async function move(actor: Actor, input: TaskMoveInput): Promise<TaskCard> {
     const who = actorInfo(actor);
     const result = await write(() => {
       const row = reads.resolve(input.id);
-      assertMayMove(actor, { number: row.number, status: row.status as TaskStatus, assigneeAgentId: row.assigneeAgentId, autoDone: Boolean(row.autoDone) }, input.status);
-      if (actor.kind === 'agent' && input.status === 'in_progress' && row.status !== 'in_progress' && row.openDependencies > 0) {
-        throw conflict(`#${row.number} waits for ${row.openDependencies} unfinished ${row.openDependencies === 1 ? 'dependency' : 'dependencies'}; it cannot start yet`);
-      }
-      const release = actor.kind === 'agent' && input.status === 'todo' && row.status !== 'todo';
-      const outcome = input.outcome ?? (release ? 'failed' : undefined);
-      return writes.move(row, { ...input, outcome, release }, who, clock.now());
+      return writes.move(row, { ...input, ...checkedMove(actor, row, input.status, input.outcome) }, who, clock.now());
     });
     return result.card;
   }
@@ -115,24 +121,19 @@ export function createTasksService(deps: TasksDeps) {
     return result.comment;
   }
 
-  /** PATCH /api/tasks/{id}: a status change and/or a comment, in one transaction. */
+  /** PATCH /api/tasks/{id}: a status change and/or outcome, and/or a comment, in one transaction.
+   * Without a status the task stays in its column (an outcome alone is recorded there). */
   async function patch(actor: Actor, ref: string, body: TaskPatchBody) {
     const who = actorInfo(actor);
     const result = await write(() => {
       const row = reads.resolve(ref);
       const emitted: BusEvent[] = [];
       let card: TaskCard | null = null;
-      if (body.status) {
-        assertMayMove(actor, { number: row.number, status: row.status as TaskStatus, assigneeAgentId: row.assigneeAgentId, autoDone: Boolean(row.autoDone) }, body.status);
-        if (actor.kind === 'agent' && body.status === 'in_progress' && row.status !== 'in_progress' && row.openDependencies > 0) {
-          throw conflict(`#${row.number} waits for unfinished dependencies; it cannot start yet`);
-        }
-        const release = actor.kind === 'agent' && body.status === 'todo' && row.status !== 'todo';
-        const moved = writes.move(row, { status: body.status, outcome: body.outcome ?? (release ? 'failed' : undefined), expectedVersion: body.expectedVersion, release }, who, clock.now());
+      if (body.status || body.outcome) {
+        const to = body.status ?? (row.status as TaskStatus);
+        const moved = writes.move(row, { status: to, expectedVersion: body.expectedVersion, ...checkedMove(actor, row, to, body.outcome) }, who, clock.now());
         card = moved.card;
         if (moved.event) emitted.push(moved.event);
-      } else if (body.outcome) {
-        if (actor.kind === 'agent' && row.assigneeAgentId !== actor.agentId) throw forbidden(`Task #${row.number} is not assigned to this agent`);
       }
       if (body.comment) {
         assertMayComment(actor, row);

@@ -228,13 +228,14 @@ export function createTaskWrites(sqlite: BetterSqlite3.Database, reads: TaskRead
     assertVersion(row, request.expectedVersion);
     const to = request.status;
     const rank = placement(row, to, request);
-    if (to === row.status && rank === row.rank && !request.claim) return { card: reads.card(row.id), event: null };
+    const outcomeChanges = request.outcome !== undefined && request.outcome !== row.outcome;
+    if (to === row.status && rank === row.rank && !request.claim && !outcomeChanges) return { card: reads.card(row.id), event: null };
     const at = sqliteDate(now);
     const sets = ['status = ?', 'rank = ?', 'version = version + 1', 'updatedAt = ?'];
     const params: unknown[] = [to, rank, at];
     const changes: Changes = {};
     if (to !== row.status) changes.status = { before: row.status, after: to };
-    else changes.rank = { before: row.rank, after: rank };
+    else if (rank !== row.rank) changes.rank = { before: row.rank, after: rank };
     if (to === 'done' && row.status !== 'done') {
       sets.push('completedAt = ?', 'outcome = ?');
       const outcome = request.outcome ?? row.outcome ?? 'success';
