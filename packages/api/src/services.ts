@@ -47,7 +47,7 @@ export function createServices(deps: ServiceDeps) {
   const sessions = createSessionsService({ db, clock, bus });
   const auth = createAuthService({ database, clock, sessions, audit, log });
   const users = createUsersService({ db, clock, audit, sessions });
-  const apiKeys = createApiKeysService({ db, clock, audit });
+  const apiKeys = createApiKeysService({ db, sqlite: database.sqlite, clock, audit });
   const settings = createSettingsService({ db, clock });
   const system = createSystemService({ db, clock });
   const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };

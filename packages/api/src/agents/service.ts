@@ -13,6 +13,7 @@ import type { EventsService } from '../events/service.ts';
 import type { UsageWriter } from '../usage/usage-writer.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
 import { createHeartbeatWriter } from './heartbeat.ts';
+import { createHeartbeatBatcher } from './heartbeat-batcher.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
 import type { ConnectInput, HeartbeatInput, RegisterInput } from './schema.ts';
 import { type AgentView, toAgentView } from './views.ts';
@@ -39,6 +40,7 @@ export function createAgentsService(deps: AgentsDeps) {
   const heartbeatLimiter = createRateLimiter({ limit: deps.rateLimits.heartbeatPerAgentPerMin, windowMs: 60_000, clock });
   const connectLimiter = createRateLimiter({ limit: deps.rateLimits.connectPerAgentPerMin, windowMs: 60_000, clock });
   const heartbeatWriter = createHeartbeatWriter(database.sqlite, events, deps.usageWriter);
+  const heartbeats = createHeartbeatBatcher(database, heartbeatWriter.write, (outcomes) => events.publish(outcomes.map((o) => o.event)));
   const findByRef = database.sqlite.prepare('SELECT id, name FROM "Agent" WHERE id = ? OR name = ? LIMIT 1');
   const workItemSources: WorkItemSource[] = [];
 
@@ -163,8 +165,7 @@ export function createAgentsService(deps: AgentsDeps) {
     assertMayActAs(actor, ref);
     limit(heartbeatLimiter, ref.id);
     const now = clock.now();
-    const outcome = await database.rawTransaction(() => heartbeatWriter.write(ref.id, beat, now));
-    events.publish([outcome.event]);
+    const outcome = await heartbeats.write(ref.id, beat, now);
     const groups = (await Promise.all(workItemSources.map((source) => source(outcome.agent)))).filter((g): g is WorkItemGroup => g !== null && g.items.length > 0);
     return {
       status: groups.length ? ('WORK_ITEMS_FOUND' as const) : ('HEARTBEAT_OK' as const),

@@ -1,0 +1,62 @@
+// Group commit for heartbeats (ARCHITECTURE.md §9): beats that arrive in the same event-loop turn are
+// written in one SQLite transaction, each inside its own savepoint so one failing beat never takes
+// the others down. Each beat still gets exactly its own result and its own agent.updated event.
+import type { Database } from '@mc/db';
+import type { HeartbeatOutcome } from './heartbeat.ts';
+import type { HeartbeatInput } from './schema.ts';
+
+type Job = { agentId: string; beat: HeartbeatInput; now: Date; resolve(outcome: HeartbeatOutcome): void; reject(error: unknown): void };
+
+/** Upper bound per transaction, so one giant burst cannot hold the write lock for long. */
+const MAX_BATCH = 256;
+
+export function createHeartbeatBatcher(
+  database: Database,
+  write: (agentId: string, beat: HeartbeatInput, now: Date) => HeartbeatOutcome,
+  publish: (outcomes: HeartbeatOutcome[]) => void,
+) {
+  let queue: Job[] = [];
+  let scheduled = false;
+
+  async function flush(): Promise<void> {
+    scheduled = false;
+    const batch = queue.splice(0, MAX_BATCH);
+    if (queue.length) schedule();
+    const settled: Array<{ job: Job; outcome?: HeartbeatOutcome; error?: unknown }> = [];
+    try {
+      await database.rawTransaction((sqlite) => {
+        for (const job of batch) {
+          try {
+            // A nested better-sqlite3 transaction is a savepoint: a throw rolls back this beat only.
+            settled.push({ job, outcome: sqlite.transaction(() => write(job.agentId, job.beat, job.now))() });
+          } catch (error) {
+            settled.push({ job, error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const job of batch) job.reject(error);
+      return;
+    }
+    publish(settled.flatMap((s) => (s.outcome ? [s.outcome] : [])));
+    for (const { job, outcome, error } of settled) {
+      if (outcome) job.resolve(outcome);
+      else job.reject(error);
+    }
+  }
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  }
+
+  return {
+    write(agentId: string, beat: HeartbeatInput, now: Date): Promise<HeartbeatOutcome> {
+      return new Promise<HeartbeatOutcome>((resolve, reject) => {
+        queue.push({ agentId, beat, now, resolve, reject });
+        schedule();
+      });
+    },
+  };
+}
