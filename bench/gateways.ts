@@ -4,13 +4,17 @@
 //       from "gateway added" to both snapshots written; then a resync of the unchanged mirror (reconnect)
 //   (b) gateway event → bus latency: a sessions.changed frame sent by the fake until the matching
 //       session.updated event is published on the bus (what tRPC/SSE subscribers receive), 200 samples
+//   (c) gateway event → client: the built server (apps/server/dist, MC_GATEWAYS pointing at a fake
+//       gateway here) relays the same change to a GET /api/events stream (what the web app's live
+//       store sees, minus rendering), 100 samples
 // The fake gateways run in this process too, so both sides share the 2 cores: numbers are a ceiling.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type BusEvent, createEventBus, createServices, silentLogger, systemClock } from '../packages/api/src/index.ts';
 import { type FakeGateway, startFakeGateway } from '../packages/api/src/gateways/testing/fake-gateway.ts';
 import { openDatabase } from '../packages/db/src/index.ts';
-import { type BenchResult, isMain, printResult, round, summarize, tempDataDir } from './lib.ts';
+import http from 'node:http';
+import { type BenchResult, createApiKey, HOST, isMain, printResult, round, startServer, summarize, tempDataDir } from './lib.ts';
 
 const SESSIONS_PER_GATEWAY = 500;
 const LATENCY_SAMPLES = 200;
@@ -46,6 +50,68 @@ async function startBenchGateway(count: number): Promise<FakeGateway> {
   // Usage backfill is measured by nobody here: transcripts are empty.
   fake.setMethod('chat.history', { scope: 'operator.read', handle: () => ({ messages: [], hasMore: false }) });
   return fake;
+}
+
+const CLIENT_SAMPLES = 100;
+
+/** (c): a real server process mirrors a fake gateway; time from the gateway frame to the SSE event. */
+async function measureToClient(): Promise<ReturnType<typeof summarize>> {
+  const data = tempDataDir('mc-bench-gw-sse-');
+  const fake = await startBenchGateway(20);
+  const server = await startServer({ dataDir: data.dir, env: { MC_GATEWAYS: JSON.stringify([{ name: 'sse', url: fake.url, token: 'fake-gateway-token' }]) } });
+  const waiting = new Map<string, (at: number) => void>();
+  let request: http.ClientRequest | null = null;
+  try {
+    const key = await createApiKey(server.port, 'viewer');
+    await new Promise<void>((connected, fail) => {
+      request = http.request({ host: HOST, port: server.port, method: 'GET', path: '/api/events', headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, agent: false }, (res) => {
+        if (res.statusCode !== 200) {
+          fail(new Error(`GET /api/events: ${res.statusCode}`));
+          return;
+        }
+        connected();
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const at = performance.now();
+          buffer += chunk;
+          let end = buffer.indexOf('\n\n');
+          while (end !== -1) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            end = buffer.indexOf('\n\n');
+            if (!block.includes('event: session.updated')) continue;
+            const line = block.split('\n').find((candidate) => candidate.startsWith('data: '));
+            if (!line) continue;
+            const event = JSON.parse(line.slice(6)) as { payload?: { session?: { sessionKey?: string } } };
+            waiting.get(event.payload?.session?.sessionKey ?? '')?.(at);
+          }
+        });
+        res.on('error', () => undefined);
+      });
+      request.on('error', fail);
+      request.end();
+    });
+    // connected and past its first sync (the usage backfill reading transcripts comes right after it)
+    const deadline = performance.now() + 60_000;
+    while (!fake.requests.some((entry) => entry.method === 'chat.history') && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (fake.readyConnections !== 1) throw new Error('the server did not connect to the fake gateway within 60 s');
+    const samples: number[] = [];
+    for (let sample = 0; sample < CLIENT_SAMPLES; sample += 1) {
+      const row = { ...sessionRow(sample % 20, sample % 2 === 0), updatedAt: Date.now() + sample };
+      const arrived = new Promise<number>((resolve) => waiting.set(row.key, resolve));
+      const sentAt = performance.now();
+      fake.emit('sessions.changed', { sessionKey: row.key, agentId: 'main', reason: 'bench', ts: Date.now(), session: row });
+      samples.push((await arrived) - sentAt);
+      waiting.delete(row.key);
+    }
+    return summarize(samples);
+  } finally {
+    (request as http.ClientRequest | null)?.destroy();
+    await server.stop();
+    await fake.close();
+    data.remove();
+  }
 }
 
 export async function run(): Promise<BenchResult> {
@@ -97,6 +163,7 @@ export async function run(): Promise<BenchResult> {
       waiting.delete(row.key);
     }
     const latency = summarize(latencies);
+    const toClient = await measureToClient();
     return {
       name: 'gateways',
       metrics: [
@@ -107,10 +174,12 @@ export async function run(): Promise<BenchResult> {
         { key: 'event_bus_p50_ms', label: 'sessions.changed → session.updated on the bus, p50', value: round(latency.p50, 1), unit: 'ms' },
         { key: 'event_bus_p90_ms', label: 'sessions.changed → session.updated on the bus, p90', value: round(latency.p90, 1), unit: 'ms' },
         { key: 'event_bus_p99_ms', label: 'sessions.changed → session.updated on the bus, p99', value: round(latency.p99, 1), unit: 'ms', target: '< 250 ms', pass: latency.p99 < 250 },
+        { key: 'event_client_p50_ms', label: 'gateway frame → SSE client (server process), p50', value: round(toClient.p50, 1), unit: 'ms' },
+        { key: 'event_client_p99_ms', label: 'gateway frame → SSE client (server process), p99', value: round(toClient.p99, 1), unit: 'ms', target: '< 300 ms', pass: toClient.p99 < 300 },
       ],
       notes: [
-        'in process: fake gateways, manager and SQLite share the machine; production settings (50 ms write batching)',
-        'browser latency = bus latency + the tRPC WebSocket hop (the realtime benchmarks measure that hop)',
+        '(a)/(b) in process: fake gateways, manager and SQLite share the machine; production settings (50 ms write batching)',
+        '(c) runs the built server (apps/server/dist/main.js) with MC_GATEWAYS; the SSE stream is what the web app\'s live store consumes',
       ],
     };
   } finally {
