@@ -61,10 +61,10 @@ export function sendPinnedRequest(request: SendRequest): Promise<SendOutcome> {
       port: url.port || undefined,
       path: `${url.pathname}${url.search}`,
       headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+      // Only the TCP connect uses the pinned address: `hostname` stays the URL's host, so the Host header,
+      // TLS SNI and the certificate check are all for the name (Node sends no SNI for IP literals).
       lookup: pinnedLookup(request.pinned),
       agent: false,
-      // TLS certificate and SNI are checked against the URL's host name, not the pinned IP.
-      ...(url.protocol === 'https:' ? { servername: url.hostname.replace(/^\[|\]$/g, '') } : {}),
     });
     const deadline = setTimeout(() => {
       // Headers already in: the receiver answered, only its body is slow. Keep the status we have.
