@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { startGatewayHarness } from './test-kit.ts';
 
+const POLL = { timeout: 15_000 };
+
 describe('gateway manager lifecycle', () => {
   it('connects an added gateway and mirrors its agents, sessions and cron jobs tagged with the gateway id', async () => {
     const harness = await startGatewayHarness();
     const fake = await harness.startFake();
     const gatewayId = await harness.addGateway('lab', fake.url);
-    await expect.poll(() => harness.status(gatewayId)).toBe('ready');
-    await expect.poll(async () => (await harness.view(gatewayId)).counts).toEqual({ agents: 1, sessions: 3, cronJobs: 2 });
+    await expect.poll(() => harness.status(gatewayId), POLL).toBe('ready');
+    await expect.poll(async () => (await harness.view(gatewayId)).counts, POLL).toEqual({ agents: 1, sessions: 3, cronJobs: 2 });
+    // the row's counts reach clients once the first sync is written
+    await expect.poll(() => harness.eventsOf('gateway.updated').at(-1)?.payload, POLL).toMatchObject({ gateway: { counts: { agents: 1, sessions: 3, cronJobs: 2 } } });
     const prisma = harness.database.prisma;
     const agent = await prisma.agent.findFirstOrThrow({ where: { gatewayId } });
     expect(agent).toMatchObject({ name: 'lab/dev', source: 'gateway', toolName: 'openclaw' });

@@ -56,6 +56,7 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
   const transitions = new Map<string, Transition>();
   const statusQueues = new Map<string, Promise<void>>();
   const lifecycleQueues = new Map<string, Promise<void>>();
+  const publishedCounts = new Map<string, string>();
   const syncListeners = new Set<(gatewayId: string, summary: SyncSummary) => void>();
   let started = false;
   let reconcileTimer: ReturnType<typeof setInterval> | null = null;
@@ -140,6 +141,7 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
           onDeviceToken: (issued) => void persist(row.id, 'device token', () => saveDeviceToken(row.id, issued.deviceToken, issued.scopes)),
           onDeviceTokenRejected: () => void persist(row.id, 'device token dropped', () => saveDeviceToken(row.id, null, [])),
           onSynced: (summary) => {
+            void persist(row.id, 'counts', () => publishIfCountsChanged(row.id));
             for (const listener of syncListeners) listener(row.id, summary);
           },
         },
@@ -195,8 +197,21 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
           ...(state?.status === 'ready' ? { lastConnectedAt: clock.now() } : {}),
         },
       });
-      await emit({ type: 'gateway.updated', payload: { gatewayId, gateway: await viewOf(row, tx) } });
+      const view = await viewOf(row, tx);
+      publishedCounts.set(gatewayId, JSON.stringify(view.counts));
+      await emit({ type: 'gateway.updated', payload: { gatewayId, gateway: view } });
     });
+  }
+
+  /** After a resync: the row's counts (agents, sessions, cron jobs) changed → one gateway.updated. */
+  async function publishIfCountsChanged(gatewayId: string): Promise<void> {
+    const row = await db.gateway.findUnique({ where: { id: gatewayId } });
+    if (row === null) return;
+    const view = await viewOf(row);
+    const counts = JSON.stringify(view.counts);
+    if (publishedCounts.get(gatewayId) === counts) return;
+    publishedCounts.set(gatewayId, counts);
+    await events.emit({ type: 'gateway.updated', payload: { gatewayId, gateway: view } });
   }
 
   type CountsClient = Pick<typeof db, 'agent' | 'gatewaySession' | 'cronJob'>;
