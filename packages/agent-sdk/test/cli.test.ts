@@ -1,10 +1,13 @@
 // The mc-agent wrappers end to end: the stand-in claude/codex (test/bin) replay telemetry fixtures; the
 // wrapper must pass stdin/stdout/stderr, signals and exit codes through and report exact usage.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { asRecorded, bundleCli, CLI_SERVER, expectedRecorded, readFixtureInput, reportingEnv, runCli, startCli } from './support/cli.ts';
 import { agentRow, createTempDir, freePort, revokeKey, type SdkTestServer, startSdkTestServer, usageRows } from './support/server.ts';
+
+// Each test spawns a few CLI processes; a loaded 2-core machine needs more than the default 20 s.
+vi.setConfig({ testTimeout: 60_000 });
 
 let server: SdkTestServer;
 let cli: string;
@@ -13,6 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  rmSync(dirname(cli), { recursive: true, force: true });
 });
 
 function tempHome(onTestFinished: (fn: () => void) => void): string {

@@ -1,10 +1,13 @@
 // Claude Code hooks: the configuration (printed and merged into settings), and `mc-agent hook` fed hook
 // events on stdin with transcripts from test/fixtures/telemetry/claude-transcript-offset.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { asRecorded, bundleCli, CLI_SERVER, expectedRecorded, FIXTURES, reportingEnv, runCli, startCli } from './support/cli.ts';
 import { agentRow, createTempDir, freePort, type SdkTestServer, startSdkTestServer, usageRows } from './support/server.ts';
+
+// Each test spawns a few CLI processes; a loaded 2-core machine needs more than the default 20 s.
+vi.setConfig({ testTimeout: 60_000 });
 
 let server: SdkTestServer;
 let cli: string;
@@ -13,6 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  rmSync(dirname(cli), { recursive: true, force: true });
 });
 
 function tempHome(onTestFinished: (fn: () => void) => void): string {

@@ -1,8 +1,8 @@
-// Proof from the tarball: `pnpm pack` (which builds), `npm install <tarball> @trpc/client` in an empty
-// project (one install), typecheck a script that uses both entry points, run it against a live server,
+// Proof from the tarball: build, `pnpm pack`, `npm install <tarball> @trpc/client` in an empty project
+// (one install), typecheck a script that uses both entry points, run it against a live server,
 // and check what the server recorded. Also runs the packaged mc-agent bin. Slow (build + npm install).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -59,7 +59,15 @@ const TSCONFIG = {
 beforeAll(async () => {
   project = createTempDir('mc-tarball-');
   server = await startSdkTestServer(CLI_SERVER);
-  const packed = await run('pnpm', ['pack', '--pack-destination', project.dir], { cwd: PACKAGE_DIR, maxBuffer: 32 * 1024 * 1024 });
+  // Build into a private stage, not this package's dist/: other test runs in the same checkout may be
+  // building too. The stage holds what `files` publishes; package.json loses only its build scripts.
+  const stage = join(project.dir, 'stage');
+  await run(process.execPath, ['--import', 'tsx', join(PACKAGE_DIR, 'scripts', 'build.ts'), '--out', join(stage, 'dist')], { cwd: PACKAGE_DIR, maxBuffer: 32 * 1024 * 1024 });
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const { scripts: _scripts, devDependencies: _devDependencies, ...published } = manifest;
+  writeFileSync(join(stage, 'package.json'), JSON.stringify(published, null, 2));
+  copyFileSync(join(PACKAGE_DIR, 'README.md'), join(stage, 'README.md'));
+  const packed = await run('pnpm', ['pack', '--pack-destination', project.dir], { cwd: stage, maxBuffer: 32 * 1024 * 1024 });
   const tarball = readdirSync(project.dir).find((name) => name.endsWith('.tgz'));
   if (!tarball) throw new Error(`pnpm pack made no tarball:\n${packed.stdout}\n${packed.stderr}`);
   writeFileSync(join(project.dir, 'package.json'), JSON.stringify({ name: 'tarball-check', private: true, type: 'module' }));
