@@ -297,6 +297,26 @@ describe('filters and heartbeat work items', () => {
     expect(counts.inbox).toBe(1);
   });
 
+  it('pages a column in rank order and a search newest first with cursors, and flags more on the board', async () => {
+    for (let i = 0; i < 5; i++) await create(`paged ${i}`, { status: 'backlog', labels: ['paged'] });
+    const board = await h.services.tasks.board({ label: 'paged', perColumn: 2 });
+    expect(board.columns.backlog.map((t) => t.title)).toEqual(['paged 0', 'paged 1']);
+    expect(board.hasMore.backlog).toBe(true);
+    expect(board.counts.backlog).toBe(5);
+    const titles: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await h.services.tasks.list({ label: 'paged', status: 'backlog', archived: 'exclude', limit: 2, cursor });
+      titles.push(...page.items.map((t) => t.title));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(titles).toEqual(['paged 0', 'paged 1', 'paged 2', 'paged 3', 'paged 4']);
+    const first = await h.services.tasks.list({ label: 'paged', archived: 'exclude', limit: 3 });
+    const rest = await h.services.tasks.list({ label: 'paged', archived: 'exclude', limit: 3, cursor: first.nextCursor });
+    expect([...first.items, ...rest.items].map((t) => t.title)).toEqual(['paged 4', 'paged 3', 'paged 2', 'paged 1', 'paged 0']);
+    expect(rest.nextCursor).toBeNull();
+  });
+
   it("lists an agent's open tasks in its heartbeat response", async () => {
     const agent = await h.agent('worker-hb');
     const task = await create('heartbeat item', { status: 'todo', priority: 'high', assigneeAgentId: agent.agentId });
