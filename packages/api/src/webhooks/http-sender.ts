@@ -67,10 +67,14 @@ export function sendPinnedRequest(request: SendRequest): Promise<SendOutcome> {
       agent: false,
     });
     const deadline = setTimeout(() => {
-      // Headers already in: the receiver answered, only its body is slow. Keep the status we have.
-      if (response) finish(fromResponse(true));
-      else finish({ kind: 'error', error: `timed out after ${request.timeoutMs} ms`, durationMs: elapsed() });
-      req.destroy();
+      // Decide after pending I/O: after an event-loop stall Node runs expired timers before reading
+      // sockets, and an answer already waiting there must not be turned into a timeout.
+      setImmediate(() => {
+        // Headers already in: the receiver answered, only its body is slow. Keep the status we have.
+        if (response) finish(fromResponse(true));
+        else finish({ kind: 'error', error: `timed out after ${request.timeoutMs} ms`, durationMs: elapsed() });
+        req.destroy();
+      });
     }, request.timeoutMs);
 
     req.on('response', (res) => {
