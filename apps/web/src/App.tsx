@@ -10,6 +10,8 @@ const SetupPage = lazy(() => import('./auth/SetupPage'));
 const AttentionPage = lazy(() => import('./attention/AttentionPage'));
 const OverviewPage = lazy(() => import('./overview/OverviewPage'));
 const BoardPage = lazy(() => import('./tasks/BoardPage'));
+const PipelinesPage = lazy(() => import('./pipelines/PipelinesPage'));
+const PipelineRunPage = lazy(() => import('./pipelines/RunPage'));
 const FleetPage = lazy(() => import('./agents/FleetPage'));
 const AgentDetailPage = lazy(() => import('./agents/AgentDetailPage'));
 const SessionsPage = lazy(() => import('./sessions/SessionsPage'));
@@ -53,6 +55,8 @@ export function App() {
         <Route path="/" component={AttentionPage} />
         <Route path="/system" component={OverviewPage} />
         <Route path="/tasks" component={BoardPage} />
+        <Route path="/pipelines" component={PipelinesPage} />
+        <Route path="/pipelines/runs/:id" component={PipelineRunPage} />
         <Route path="/agents" component={FleetPage} />
         <Route path="/agents/:agentRef" component={AgentDetailPage} />
         <Route path="/sessions" component={SessionsPage} />

@@ -54,6 +54,9 @@ export function AppHeader() {
           <A href="/tasks" activeClass="is-active">
             Tasks
           </A>
+          <A href="/pipelines" activeClass="is-active">
+            Pipelines
+          </A>
           <A href="/sessions" activeClass="is-active">
             Sessions
           </A>
