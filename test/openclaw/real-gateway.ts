@@ -2,7 +2,7 @@
 // folder, a fake model server on loopback, free ports, readiness via wait-ready.mjs. Processes are
 // spawned directly (no shell, no detach) and stopped by PID only.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,9 +14,22 @@ const NODE24 = join(OPENCLAW_DIR, 'node_modules', '.bin', 'node');
 const OPENCLAW_ENTRY = join(OPENCLAW_DIR, 'node_modules', 'openclaw', 'openclaw.mjs');
 const HARNESS = join(REPO_ROOT, 'test', 'openclaw');
 /** 10–17 s on an idle 2-core machine (GATEWAY.md §14.1); much more when the machine is busy. */
-const READY_LIMIT_MS = 150_000;
+const READY_LIMIT_MS = 240_000;
 
 export const openclawInstalled = () => existsSync(OPENCLAW_BIN) && existsSync(NODE24);
+
+/**
+ * A V8 compile cache shared by every test gateway (the rest of TMPDIR stays per run): startup compiles
+ * several hundred MB of JS, which dominates a cold start on a busy 2-core machine. It must be exactly
+ * the directory openclaw.mjs derives for this install, or the launcher respawns itself to get it (and
+ * the PID we hold would no longer be the gateway's).
+ */
+function compileCacheDir(): string {
+  const packageJson = join(OPENCLAW_DIR, 'node_modules', 'openclaw', 'package.json');
+  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+  const stat = statSync(packageJson);
+  return join(OPENCLAW_DIR, 'compile-cache', 'openclaw', version, `${Math.trunc(stat.mtimeMs)}-${stat.size}`);
+}
 
 export type RealGateway = {
   name: string;
@@ -108,6 +121,7 @@ export async function startRealGateway(name: string): Promise<RealGateway> {
     ...process.env,
     HOME: join(runDir, 'home'), OPENCLAW_HOME: join(runDir, 'home'), TMPDIR: join(runDir, 'tmp'),
     PATH: `${join(OPENCLAW_DIR, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+    NODE_COMPILE_CACHE: compileCacheDir(),
   };
   const url = `ws://127.0.0.1:${port}`;
   const model = spawn(process.execPath, [join(HARNESS, 'fake-openai.mjs'), String(modelPort)], { stdio: ['ignore', openSync(join(runDir, 'model.log'), 'a'), 'inherit'] });

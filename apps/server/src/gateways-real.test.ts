@@ -35,7 +35,7 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
       const view = await app.services.gateways.create(ADMIN, { name: key, url: gateway.url, authMode: 'token', secret: gateway.token, requestAdminScope: true, enabled: true }, META);
       ids[key] = view.id;
     }
-  }, 330_000);
+  }, 520_000);
 
   afterAll(async () => {
     await app?.close();
@@ -114,7 +114,7 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
   it('reconnects to a gateway that was killed and restarted', async () => {
     if (restartingBeta === null) throw new Error('beta was not restarted');
     await restartingBeta;
-    await expect.poll(() => status(ids.beta), { timeout: 90_000, interval: 500 }).toBe('ready');
+    await expect.poll(() => status(ids.beta), { timeout: 120_000, interval: 500 }).toBe('ready');
     await expect.poll(async () => (await server().db.prisma.agent.findUniqueOrThrow({ where: { name: 'beta/main' } })).status, POLL).toBe('idle');
-  }, 150_000);
+  }, 400_000);
 });
