@@ -98,6 +98,9 @@ describe('cost page', () => {
     await api('/api/tokens', [{ id: 'u3', agent: 'builder-1', model: 'gpt-5', inputTokens: 400_000, outputTokens: 0 }]); // +$0.50
     await expect.poll(() => bar.getAttribute('aria-valuenow')).toBe('100');
     await page.locator('.budget').getByText('Exceeded').waitFor();
+    // 50 % fired when the budget was created (already at 77 %), 80 % and 100 % on this record: once each.
+    await page.getByText('Alerts this period: 50 %, 80 %, 100 %').waitFor();
+    await page.getByText(/Daily cap reached 100 %/).waitFor();
     expect(browser.cspViolations).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { formatDateTime } from '../lib/format-time';
 import { hasRole } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
 import { trpc } from '../lib/trpc';
-import { type BudgetRow, formatUsd, getBudgets } from './costs-api';
+import { type BudgetList, type BudgetRow, formatUsd, getBudgets } from './costs-api';
 
 const SCOPES = ['global', 'agent', 'model', 'gateway', 'task'] as const;
 const PERIODS = ['day', 'week', 'month'] as const;
@@ -53,6 +53,9 @@ function BudgetItem(props: { budget: BudgetRow; admin: boolean }) {
         </Show>
         <span class="budget-reset"> · resets {formatDateTime(props.budget.periodEnd)}</span>
       </p>
+      <Show when={props.budget.firedThresholds.length > 0}>
+        <p class="budget-alerts">Alerts this period: {props.budget.firedThresholds.map((threshold) => `${threshold} %`).join(', ')}</p>
+      </Show>
       <Show when={props.admin}>
         <div class="table-actions">
           <button type="button" class="button" data-size="small" disabled={toggle.pending()} onClick={() => void toggle.run().then(() => revalidate(getBudgets.key))}>
@@ -136,7 +139,26 @@ function AddBudgetForm() {
   );
 }
 
-export function BudgetsPanel(props: { budgets: BudgetRow[]; timeZone: string }) {
+type RecentAlert = BudgetList['recentAlerts'][number];
+
+function RecentAlerts(props: { alerts: RecentAlert[] }) {
+  return (
+    <Show when={props.alerts.length > 0}>
+      <h3 class="budget-subtitle">Recent alerts</h3>
+      <ul class="budget-alert-list">
+        <For each={props.alerts}>
+          {(alert) => (
+            <li>
+              {formatDateTime(alert.firedAt)} · {alert.budgetName} reached {alert.threshold} % ({formatUsd(alert.spentUsd)} of {formatUsd(alert.limitUsd)})
+            </li>
+          )}
+        </For>
+      </ul>
+    </Show>
+  );
+}
+
+export function BudgetsPanel(props: { budgets: BudgetRow[]; timeZone: string; recentAlerts: RecentAlert[] }) {
   const user = useCurrentUser();
   const admin = () => hasRole(user().role, 'admin');
   return (
@@ -148,6 +170,7 @@ export function BudgetsPanel(props: { budgets: BudgetRow[]; timeZone: string }) 
           <For each={props.budgets}>{(budget) => <BudgetItem budget={budget} admin={admin()} />}</For>
         </ul>
       </Show>
+      <RecentAlerts alerts={props.recentAlerts} />
       <Show when={admin()}>
         <AddBudgetForm />
       </Show>

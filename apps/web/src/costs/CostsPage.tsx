@@ -104,7 +104,7 @@ function Breakdown(props: { preset: RangePreset; groupBy: GroupByField }) {
 
 function Budgets() {
   const budgets = createAsyncStore(() => getBudgets(), { reconcile: { key: 'id' } });
-  return <Show when={budgets()}>{(value) => <BudgetsPanel budgets={value().budgets} timeZone={value().timeZone} />}</Show>;
+  return <Show when={budgets()}>{(value) => <BudgetsPanel budgets={value().budgets} timeZone={value().timeZone} recentAlerts={value().recentAlerts} />}</Show>;
 }
 
 function Tabs<T extends string>(props: { label: string; tabs: ReadonlyArray<{ value: T; label: string }>; selected: T; onSelect: (value: T) => void }) {
