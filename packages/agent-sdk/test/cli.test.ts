@@ -1,6 +1,7 @@
 // The mc-agent wrappers end to end: the stand-in claude/codex (test/bin) replay telemetry fixtures; the
 // wrapper must pass stdin/stdout/stderr, signals and exit codes through and report exact usage.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { asRecorded, bundleCli, CLI_SERVER, expectedRecorded, readFixtureInput, reportingEnv, runCli, startCli } from './support/cli.ts';
@@ -140,6 +141,34 @@ describe.concurrent('trouble on the Mission Control side never changes the tool 
     const next = await runCli(cli, ['run', '--', process.execPath, '-e', ''], { ...env, MC_API_KEY: revived.operatorKey });
     expect(next.code).toBe(0);
     expect(asRecorded(await usageRows(revived, 'cli-outage'))).toEqual(expectedRecorded('claude-stream-repeated-usage'));
+  });
+
+  it("keeps the tool's exit code while it waits out a connect retry after the tool ended", async ({ expect, onTestFinished }) => {
+    // A proxy that answers the first connect with 503: the retry waits on a timer after the tool exited.
+    let connects = 0;
+    const proxy = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        if (req.url === '/api/connect' && req.method === 'POST' && connects++ === 0) {
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"INTERNAL","message":"starting"}}');
+          return;
+        }
+        const headers = Object.fromEntries(Object.entries(req.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'host'));
+        fetch(`${server.url}${req.url ?? '/'}`, { method: req.method, headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) }).then(
+          async (upstream) => res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()),
+          () => res.writeHead(502).end(),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const address = proxy.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const result = await runCli(cli, ['run', '--', process.execPath, '-e', 'process.exit(5)'], { ...reportingEnv({ url, operatorKey: server.operatorKey }, 'cli-retry-exit', tempHome(onTestFinished)) });
+    expect(result).toEqual({ code: 5, signal: null, stdout: '', stderr: '' });
+    expect(connects).toBe(2);
+    expect(await statusesOf('cli-retry-exit')).toEqual(['online', 'busy', 'idle', 'offline']);
   });
 
   it('runs unchanged with a revoked key, logging what to fix', async ({ expect, onTestFinished }) => {

@@ -3,7 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { AuthenticationError, connectAgent, createAgent, type MissionControlError, ValidationError } from '../src/index.ts';
+import { createFakeClock } from '../../api/src/clock.ts';
+import { AuthenticationError, connectAgent, createAgent, type MissionControlError, RateLimitedError, ValidationError } from '../src/index.ts';
 import {
   closeAfterTest,
   createDataDir,
@@ -109,6 +110,32 @@ describe('reportUsage', () => {
     const [limited, retried] = tokenPosts(recording.calls);
     expect([limited?.status, retried?.status]).toEqual([429, 200]);
     expect((retried?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("honours the server's own 429 and its Retry-After, and delivers once", async () => {
+    // The server's limiter runs on a fake clock: 1 request per minute, and 59 s of it already gone.
+    const clock = createFakeClock(new Date());
+    const limited = await startSdkTestServer({ clock, env: { MC_RATE_LIMITS: '{"tokensPerKeyPerMin":1}' } });
+    onTestFinished(() => limited.close());
+    const recording = createRecordingFetch();
+    const agent = await connectAgent({ url: limited.url, apiKey: limited.operatorKey, name: 'usage-real-429', fetch: recording.fetch, retry: FAST_RETRY });
+    closeAfterTest(agent);
+    agent.reportUsage({ ...SONNET, id: 'real-1' });
+    await agent.flush();
+    clock.advanceBy(59_000);
+    const limits: RateLimitedError[] = [];
+    agent.on('error', (error) => {
+      if (!(error instanceof RateLimitedError)) return;
+      limits.push(error);
+      clock.advanceBy(2_000); // the window the server named is over by the retry
+    });
+    agent.reportUsage({ ...SONNET, id: 'real-2' });
+    expect(await agent.flush(15_000)).toMatchObject({ queued: 0, recorded: 2 });
+    expect(limits.map((error) => error.retryAfterMs)).toEqual([1_000]);
+    const [, limitedPost, retried] = tokenPosts(recording.calls);
+    expect([limitedPost?.status, retried?.status]).toEqual([429, 200]);
+    expect((retried?.at ?? 0) - (limitedPost?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect((await usageRows(limited, 'usage-real-429')).map((row) => row.idempotencyKey)).toEqual(['real-1', 'real-2']);
   });
 
   it('throws ValidationError at the call site for a malformed record, naming the field', async () => {

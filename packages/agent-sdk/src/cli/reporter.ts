@@ -30,8 +30,16 @@ export type ReporterOptions = {
   noticeOnStderr: boolean;
 };
 
-const withDeadline = <T>(promise: Promise<T>, ms: number) =>
-  Promise.race([promise, new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)).unref())]);
+/** Waits for `promise` at most `ms`. The timer is deliberately not unref'd: the agent's own timers are, so
+ *  while finish() waits for a reconnect nothing else may keep the process alive, and an empty event loop
+ *  would end the wrapper with exit code 0 before it exits with the tool's code. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
 
 export function startReporter(options: ReporterOptions): Reporter {
   const { env, log } = options;
