@@ -63,6 +63,28 @@ describe('task board', () => {
     expect(first.pageErrors).toEqual([]);
   });
 
+  it('reorders a card within its column by dragging it above another', async () => {
+    const top = await server.services.tasks.create(admin, { title: 'Reorder top', status: 'review' });
+    await server.services.tasks.create(admin, { title: 'Reorder middle', status: 'review' });
+    const bottom = await server.services.tasks.create(admin, { title: 'Reorder bottom', status: 'review' });
+    const page = first.page;
+    await card(page, 'Reorder bottom').waitFor();
+    const source = await card(page, 'Reorder bottom').boundingBox();
+    const target = await card(page, 'Reorder top').boundingBox();
+    if (!source || !target) throw new Error('no layout');
+    await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2 - 20, { steps: 5 });
+    await page.mouse.move(target.x + target.width / 2, target.y + 4, { steps: 15 });
+    await page.mouse.up();
+    const titles = (p: Page) => column(p, 'Review').locator('.task-card-title').allTextContents();
+    const expected = [`#${bottom.number} Reorder bottom`, `#${top.number} Reorder top`];
+    await expect.poll(async () => (await titles(page)).filter((t) => t.includes('Reorder')).slice(0, 2)).toEqual(expected);
+    await expect.poll(async () => (await titles(second.page)).filter((t) => t.includes('Reorder')).slice(0, 2)).toEqual(expected);
+    const ranks = await server.db.prisma.task.findMany({ where: { title: { startsWith: 'Reorder' } }, orderBy: { rank: 'asc' }, select: { title: true } });
+    expect(ranks.map((r) => r.title)).toEqual(['Reorder bottom', 'Reorder top', 'Reorder middle']);
+  });
+
   it('moves a card with the keyboard: Space picks up, arrows move, Space drops', async () => {
     const task = await server.services.tasks.create(admin, { title: 'Keyboard mover', status: 'backlog' });
     const page = first.page;

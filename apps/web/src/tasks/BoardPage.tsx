@@ -206,6 +206,15 @@ export default function BoardPage() {
     focusCard(card.id);
   }
 
+  // Where the pointer was last decides whether a card dropped on another card lands above or below it
+  // (solid-dnd resets the drag transform before onDragEnd runs).
+  let lastPointerY = 0;
+  const trackPointer = (event: PointerEvent) => {
+    lastPointerY = event.clientY;
+  };
+  document.addEventListener('pointermove', trackPointer, { passive: true });
+  onCleanup(() => document.removeEventListener('pointermove', trackPointer));
+
   function handleDragEnd({ draggable, droppable }: DragEvent) {
     if (!droppable || !canMove()) return;
     const id = String(draggable.id);
@@ -222,7 +231,8 @@ export default function BoardPage() {
       status = target.status;
       const others = board.columns[status].filter((c) => c.id !== id);
       const targetIndex = others.findIndex((c) => c.id === droppable.id);
-      const below = draggable.transformed.center.y > droppable.layout.center.y;
+      const rect = document.querySelector(`[data-task-id="${String(droppable.id)}"]`)?.getBoundingClientRect();
+      const below = rect ? lastPointerY > rect.top + rect.height / 2 : false;
       index = below ? targetIndex + 1 : targetIndex;
     }
     const from = positionOf(id);
