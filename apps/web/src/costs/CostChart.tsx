@@ -24,13 +24,24 @@ export function CostChart(props: { series: CostSeries; label: string }) {
   function options(width: number): uPlot.Options {
     const reversed = props.series.series.slice().reverse();
     const hourly = props.series.bucket === 'hour';
+    const starts = props.series.buckets.map((iso) => Date.parse(iso) / 1000);
+    const bucketSeconds = starts.length > 1 ? (starts[1] ?? 0) - (starts[0] ?? 0) : hourly ? 3_600 : 86_400;
     return {
       width,
       height: 260,
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // Stacked bars stand on zero; a little headroom above the tallest stack.
+      // Half a bucket of room at both ends so the first and last bars are whole.
+      scales: {
+        x: { time: true, range: (_u, min, max) => [min - bucketSeconds / 2, max + bucketSeconds / 2] },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
+      },
       axes: [
-        { values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleString(undefined, hourly ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' })) },
+        {
+          // One tick per bucket at most: whole hours or whole days, never three labels for one day.
+          incrs: hourly ? [3_600, 7_200, 10_800, 21_600, 43_200] : [86_400, 172_800, 604_800, 2_592_000],
+          values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toLocaleString(undefined, hourly ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' })),
+        },
         { values: (_u, ticks) => ticks.map((t) => formatUsd(t)), size: 70 },
       ],
       series: [
