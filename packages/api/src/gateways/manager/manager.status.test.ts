@@ -77,6 +77,8 @@ describe('gateway status for each failure class', () => {
     await expect.poll(() => harness.status(gatewayId), POLL).toBe('ready');
     const readyEvents = () => harness.eventsOf('gateway.updated').filter((event) => (event.payload as { gateway: { status: string } }).gateway.status === 'ready');
     await expect.poll(() => readyEvents().length, POLL).toBe(1);
+    // …and the one that carries the counts of the first sync
+    await expect.poll(() => harness.eventsOf('gateway.updated').at(-1)?.payload, POLL).toMatchObject({ gateway: { counts: { sessions: 3 } } });
     const count = harness.eventsOf('gateway.updated').length;
     for (let tick = 0; tick < 5; tick += 1) fake.emit('tick', { ts: Date.now() });
     fake.emit('health', { ok: false, ts: Date.now() }, { stateVersion: { presence: 1, health: 2 } });
