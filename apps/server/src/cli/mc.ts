@@ -1,14 +1,14 @@
 // `pnpm mc <command>`: operator commands. doctor — check a deployment; backup <file> — online backup.
 import { existsSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { loadConfig, StartupError } from '../config.ts';
+import { type Config, loadConfig, StartupError } from '../config.ts';
 import { runDoctor } from './doctor.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const [command, ...rest] = argv;
   if (command === 'doctor') {
-    let config;
+    let config: Config;
     try {
       config = loadConfig(process.env, process.cwd(), { allowUnsafeBind: true });
     } catch (error) {

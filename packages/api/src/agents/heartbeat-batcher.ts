@@ -15,7 +15,7 @@ export function createHeartbeatBatcher(
   write: (agentId: string, beat: HeartbeatInput, now: Date) => HeartbeatOutcome,
   publish: (outcomes: HeartbeatOutcome[]) => void,
 ) {
-  let queue: Job[] = [];
+  const queue: Job[] = [];
   let scheduled = false;
 
   async function flush(): Promise<void> {
