@@ -65,8 +65,8 @@ describe('pipelines pages', () => {
     await page.getByRole('listitem', { name: 'Step ship: In queue' }).waitFor();
     await ship.getByRole('link', { name: /^#\d+$/ }).waitFor();
 
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByRole('alertdialog', { name: 'Cancel this run?' }).getByRole('button', { name: 'Cancel run' }).click();
     await page.getByTestId('run-status').getByText('Cancelled').waitFor();
     await page.getByRole('listitem', { name: 'Step ship: Cancelled' }).waitFor();
 

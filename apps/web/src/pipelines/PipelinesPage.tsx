@@ -4,14 +4,13 @@
 import { A, useNavigate, useSearchParams } from '@solidjs/router';
 import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
-import { FormError } from '../components/FormError';
-import { createMutation } from '../lib/create-mutation';
 import { formatDateTime } from '../lib/format-time';
 import { ANY_EVENT, onLiveEvent, onLiveResync } from '../lib/live';
 import { hasRole } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { formatDuration, formatRate, formatUsd, statusLabel } from './pipeline-format';
+import { ConfirmDialog } from './ConfirmDialog';
 import { createLoader } from './loader';
 import type { PipelineTemplate } from './pipeline-types';
 import { StartRunDialog } from './StartRunDialog';
@@ -35,7 +34,7 @@ export default function PipelinesPage() {
   createEffect(on(() => params.template, () => void refetchRuns(), { defer: true }));
   const [editing, setEditing] = createSignal<PipelineTemplate | 'new' | null>(null);
   const [starting, setStarting] = createSignal<PipelineTemplate | null>(null);
-  const remove = createMutation((id: string) => trpc.pipelines.templates.remove.mutate({ id }));
+  const [removing, setRemoving] = createSignal<PipelineTemplate | null>(null);
   const statsOf = (id: string) => stats()?.templates.find((s) => s.templateId === id);
   const refresh = () => {
     void refetchTemplates();
@@ -64,7 +63,6 @@ export default function PipelinesPage() {
 
       <section aria-labelledby="pipeline-templates-title">
         <h2 id="pipeline-templates-title">Templates</h2>
-        <FormError message={remove.error()} />
         <Show when={!templatesLoader.error()} fallback={<ErrorState error={templatesLoader.error()} onRetry={refresh} />}>
           <Show when={templates()} fallback={<LoadingState label="Loading pipeline templates…" />}>
             {(list) => (
@@ -122,13 +120,7 @@ export default function PipelinesPage() {
                                 <button type="button" class="button" onClick={() => setEditing(template)}>
                                   Edit {template.name}
                                 </button>
-                                <button
-                                  type="button"
-                                  class="button"
-                                  onClick={() => {
-                                    if (confirm(`Remove ${template.name} and its run history? Tasks stay on the board.`)) void remove.run(template.id).then((o) => o.ok && refresh());
-                                  }}
-                                >
+                                <button type="button" class="button" onClick={() => setRemoving(template)}>
                                   Remove {template.name}
                                 </button>
                               </Show>
@@ -205,6 +197,20 @@ export default function PipelinesPage() {
             onSaved={() => {
               refresh();
               setEditing(null);
+            }}
+          />
+        )}
+      </Show>
+      <Show when={removing()} keyed>
+        {(template) => (
+          <ConfirmDialog
+            title={`Remove ${template.name}?`}
+            description="Its versions and run history are removed; tasks stay on the board. A template with an open run cannot be removed."
+            confirmLabel="Remove template"
+            action={() => trpc.pipelines.templates.remove.mutate({ id: template.id })}
+            onClose={(done) => {
+              if (done) refresh();
+              setRemoving(null);
             }}
           />
         )}

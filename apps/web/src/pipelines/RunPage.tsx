@@ -2,16 +2,15 @@
 // status, agent, duration and cost and a link to its task; live: pipeline events of this run and
 // moves of its tasks refetch it. Operators can cancel an open run.
 import { A, useParams } from '@solidjs/router';
-import { createEffect, For, on, Show } from 'solid-js';
+import { createEffect, createSignal, For, on, Show } from 'solid-js';
 import { ErrorState, LoadingState } from '../components/ListStates';
-import { FormError } from '../components/FormError';
-import { createMutation } from '../lib/create-mutation';
 import { formatDateTime } from '../lib/format-time';
 import { ANY_EVENT, onLiveEvent, onLiveResync } from '../lib/live';
 import { hasRole } from '../lib/roles';
 import { useCurrentUser } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { columnsByDepth, formatDuration, formatUsd, statusLabel } from './pipeline-format';
+import { ConfirmDialog } from './ConfirmDialog';
 import { createLoader } from './loader';
 import type { PipelineStepView } from './pipeline-types';
 import './pipelines.css';
@@ -63,7 +62,7 @@ export default function RunPage() {
   const run = loader.value;
   const refetch = loader.reload;
   createEffect(on(() => params.id, () => void refetch(), { defer: true }));
-  const cancel = createMutation(() => trpc.pipelines.runs.cancel.mutate({ id: params.id }));
+  const [confirming, setConfirming] = createSignal(false);
   const taskIds = () => new Set((run()?.steps ?? []).map((s) => s.task?.id).filter(Boolean));
   onLiveEvent(ANY_EVENT, (event) => {
     const payload = (event.payload ?? {}) as { runId?: string; taskId?: string };
@@ -86,19 +85,23 @@ export default function RunPage() {
                   {current().templateName} <span class="pipeline-muted">run {current().id.slice(0, 8)}</span>
                 </h1>
                 <Show when={hasRole(user().role, 'operator') && OPEN.includes(current().status)}>
-                  <button
-                    type="button"
-                    class="button"
-                    disabled={cancel.pending()}
-                    onClick={() => {
-                      if (confirm('Cancel this run? Its open tasks are closed with a comment.')) void cancel.run().then(() => refetch());
-                    }}
-                  >
+                  <button type="button" class="button" onClick={() => setConfirming(true)}>
                     Cancel run
                   </button>
                 </Show>
               </div>
-              <FormError message={cancel.error()} />
+              <Show when={confirming()}>
+                <ConfirmDialog
+                  title="Cancel this run?"
+                  description="Its open tasks are closed with a comment; steps not started are cancelled."
+                  confirmLabel="Cancel run"
+                  action={() => trpc.pipelines.runs.cancel.mutate({ id: params.id })}
+                  onClose={(done) => {
+                    setConfirming(false);
+                    if (done) void refetch();
+                  }}
+                />
+              </Show>
               <dl class="pipeline-run-facts">
                 <dt>Status</dt>
                 <dd class="pipeline-status" data-status={current().status} data-testid="run-status">
