@@ -259,6 +259,24 @@ describe('pipeline schedules and stats', () => {
     expect((await p().getTemplate('delivery')).nextRunAt).toBe('2026-11-26T10:35:00.000Z');
   });
 
+  it('records a scheduled run that cannot start as failed, with the reason and no tasks', async () => {
+    await h.agent('nightly-bot');
+    await template({
+      steps: TemplateSchema.parse({ name: 'x', steps: [{ key: 'triage', title: 'Triage', agent: 'nightly-bot' }] }).steps,
+      schedule: { cron: '0 * * * *', timeZone: 'UTC', enabled: true },
+    });
+    await h.db.prisma.agent.delete({ where: { name: 'nightly-bot' } });
+    h.clock.set('2026-11-26T11:00:05Z');
+    await p().tick();
+    await p().tick();
+    const runs = await p().listRuns({ limit: 10 });
+    expect(runs.items).toHaveLength(1);
+    expect(runs.items[0]).toMatchObject({ status: 'failed', trigger: 'schedule', scheduledFor: '2026-11-26T11:00:00.000Z' });
+    expect(runs.items[0]?.failureReason).toMatch(/^could not start: step "triage" names agent "nightly-bot", which does not exist/);
+    expect(await h.db.prisma.task.count()).toBe(0);
+    expect(h.published.filter((e) => e.type === 'pipeline.run.failed')).toHaveLength(1);
+  });
+
   it('reports success rate, median duration and cost per run from the run tasks usage', async () => {
     await template({ steps: TemplateSchema.parse({ name: 'x', steps: [{ key: 'a', title: 'A' }] }).steps });
     const durations = [60_000, 180_000, 120_000];

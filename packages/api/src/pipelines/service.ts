@@ -483,7 +483,7 @@ export function createPipelinesService(deps: PipelinesDeps) {
       return {
         key: def.key, title: render(def.title, values), dependsOn: def.dependsOn, depth: depth[def.key] ?? 0, requiresApproval: def.requiresApproval,
         retries: def.retries, timeoutS: def.timeoutS ?? null, role: def.role ?? null, agentName: def.agent ?? null,
-        status: row?.status ?? 'pending', attempt: row?.attempt ?? 0, lastError: row?.lastError ?? null,
+        status: row?.status ?? (TERMINAL_RUN_STATUSES.includes(run.status) ? 'cancelled' : 'pending'), attempt: row?.attempt ?? 0, lastError: row?.lastError ?? null,
         task: task ? { id: task.id, number: task.number, status: task.status } : null,
         agent: agentId ? { id: agentId, name: (agentName.get(agentId) as { name: string } | undefined)?.name ?? null } : null,
         startedAt: iso(row?.startedAt ?? null), finishedAt: iso(row?.finishedAt ?? null),
