@@ -176,8 +176,12 @@ describe('hourly rollups', () => {
         folded.set(row.keys.join('|'), sum);
       }
       expect(folded).toEqual(expectedGroups(from, to, groupBy));
-      const value = pick(['agent-a', 'claude-sonnet-4-5', 'gw-1', 't2']);
-      const dimension = ({ 'agent-a': 'agentId', 'claude-sonnet-4-5': 'model', 'gw-1': 'gatewayId', t2: 'taskId' } as const)[value];
+      const [value, dimension] = pick([
+        ['agent-a', 'agentId'],
+        ['claude-sonnet-4-5', 'model'],
+        ['gw-1', 'gatewayId'],
+        ['t2', 'taskId'],
+      ] as const);
       expect(query.total({ from, to, filter: { [dimension]: value } })).toEqual(expectedGroups(from, to, [dimension]).get(value) ?? emptyTotals());
     }
   });
