@@ -9,7 +9,7 @@ export type AttemptRow = QueryOutput<typeof trpc.webhooks.attempts>[number];
 export type DeliveryStatus = DeliveryRow['status'];
 
 /** Event families offered as chips; anything else can be typed as a custom pattern. */
-export const EVENT_FAMILIES = ['*', 'agent.*', 'task.*', 'usage.*', 'budget.*', 'cron.*', 'gateway.*', 'session.*', 'webhook.*'] as const;
+export const EVENT_FAMILIES = ['*', 'agent.*', 'task.*', 'usage.*', 'budget.*', 'cron.*', 'gateway.*', 'session.*', 'pipeline.*', 'webhook.*'] as const;
 
 export const DELIVERY_STATUS_LABELS: Record<DeliveryStatus, string> = {
   pending: 'Pending',
