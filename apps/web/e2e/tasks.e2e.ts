@@ -185,6 +185,8 @@ describe('task board', () => {
     const task = await server.services.tasks.create(admin, { title: 'Viewer cannot move', status: 'todo' });
     const page = second.page;
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // The sign-out request must finish (cookie cleared) before the next navigation.
+    await page.getByLabel('Username').waitFor();
     await signIn(page, server.url, 'vera', 'viewer-password-123', '/tasks');
     await card(page, 'Viewer cannot move').waitFor();
     expect(await page.getByRole('button', { name: 'New task' }).count()).toBe(0);

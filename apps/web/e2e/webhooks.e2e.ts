@@ -144,6 +144,8 @@ describe('webhooks and audit pages', () => {
   it('keeps viewers out of webhooks and the audit log', async () => {
     const { page } = browser;
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // The sign-out request must finish (cookie cleared) before the next navigation.
+    await page.getByLabel('Username').waitFor();
     await signIn(page, server.url, 'vera', 'viewer-horse-battery-7', '/settings/webhooks');
     await page.getByRole('alert').getByText('You need the admin role to manage webhooks').waitFor();
     const nav = page.getByRole('navigation', { name: 'Settings' });
