@@ -89,8 +89,21 @@ export function createAttentionCollector(deps: { database: Database; clock: Cloc
       });
     }
 
+    // Review tasks that are pipeline approval steps are shown as approvals of their run.
+    const approvals = await db.pipelineStepRun.findMany({ where: { status: 'waiting_approval' }, include: { run: { include: { template: { select: { name: true } } } } } });
+    const approvalByTask = new Map(approvals.filter((a) => a.taskId).map((a) => [a.taskId ?? '', a]));
     for (const task of await db.task.findMany({ where: { archivedAt: null, OR: [{ status: 'review' }, { status: 'todo', outcome: 'failed' }] }, orderBy: { updatedAt: 'asc' }, take: 50 })) {
       const review = task.status === 'review';
+      const approval = review ? approvalByTask.get(task.id) : undefined;
+      if (approval) {
+        items.push({
+          key: `pipeline.approval:${approval.runId}:${approval.stepKey}:${task.version}`, kind: 'pipeline.approval', priority: 'high',
+          title: `Pipeline ${approval.run.template.name} waits for approval of step ${approval.stepKey}`,
+          detail: `#${task.number} ${task.title}`, since: task.updatedAt.toISOString(), gatewayId: null, gatewayName: null,
+          href: `/pipelines/runs/${approval.runId}`, actionLabel: 'Approve',
+        });
+        continue;
+      }
       items.push({
         key: `${review ? 'task.review' : 'task.blocked'}:${task.id}:${task.version}`, kind: review ? 'task.review' : 'task.blocked', priority: 'medium',
         title: review ? `Task #${task.number} is waiting for review` : `Task #${task.number} is blocked: its agent gave up`,

@@ -74,6 +74,9 @@ describe('pipeline runs', () => {
     view = await p().getRun(run.id);
     expect(view.status).toBe('waiting_approval');
     expect(view.steps[2]?.status).toBe('waiting_approval');
+    // The attention view shows it as an approval of this run, not as a plain review task.
+    const approvalItems = (await h.services.attention.list(h.operator)).items.filter((i) => i.kind === 'pipeline.approval');
+    expect(approvalItems).toMatchObject([{ title: 'Pipeline delivery waits for approval of step review', href: `/pipelines/runs/${run.id}`, actionLabel: 'Approve' }]);
     expect(await refused(patch(agent, review?.id ?? '', { status: 'done' }))).toMatchObject({ code: 'FORBIDDEN' });
 
     h.clock.advanceBy(30_000);
