@@ -1,4 +1,4 @@
-// Security headers on every response (ARCHITECTURE.md §5): strict CSP without 'unsafe-inline'.
+// Security headers on every response (ARCHITECTURE.md §5): a strict CSP that allows no inline script or style.
 import type { ServerResponse } from 'node:http';
 
 export const CONTENT_SECURITY_POLICY = [
