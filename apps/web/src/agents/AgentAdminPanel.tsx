@@ -3,6 +3,7 @@
 import { useNavigate } from '@solidjs/router';
 import { createSignal, createUniqueId, For, Show } from 'solid-js';
 import { Dialog } from '../components/Dialog';
+import { SecretOnceDialog } from '../components/SecretOnceDialog';
 import { EmptyState } from '../components/ListStates';
 import { createMutation } from '../lib/create-mutation';
 import { formatDateTime } from '../lib/format-time';
@@ -11,62 +12,16 @@ import type { AgentDetail, AgentKey } from './agent-detail-query';
 
 type CreatedAgentKey = MutationOutput<typeof trpc.agents.createKey>;
 
-async function copyText(text: string, fallbackInput: HTMLInputElement | undefined): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch (error) {
-    // No clipboard API outside secure contexts (plain http on a LAN address): select and copy.
-    console.warn('clipboard API unavailable, falling back to execCommand', error);
-    fallbackInput?.select();
-    return document.execCommand('copy');
-  }
-}
-
 function CreatedAgentKeyDialog(props: { agentName: string; created: CreatedAgentKey; onClose: () => void }) {
-  const secretId = createUniqueId();
-  const warningId = createUniqueId();
-  const [copyStatus, setCopyStatus] = createSignal('');
-  let secretInput: HTMLInputElement | undefined;
-
-  async function handleCopy() {
-    const copied = await copyText(props.created.secret, secretInput);
-    setCopyStatus(copied ? 'Copied to clipboard.' : 'Copy failed. Select the key and copy it by hand.');
-  }
-
   return (
-    <Dialog title="Agent key created" onClose={props.onClose}>
-      <p id={warningId} class="notice">
-        Copy this key now. It won't be shown again: Mission Control stores only a hash of it. It lets a process connect,
-        send heartbeats and report usage as {props.agentName} only.
-      </p>
-      <div class="field">
-        <label for={secretId}>Secret for {props.created.apiKey.name}</label>
-        <div class="agent-secret-box">
-          <input
-            id={secretId}
-            ref={secretInput}
-            class="input"
-            readOnly
-            value={props.created.secret}
-            aria-describedby={warningId}
-            spellcheck={false}
-            onFocus={(event) => event.currentTarget.select()}
-          />
-          <button type="button" class="button" data-autofocus onClick={() => void handleCopy()}>
-            Copy
-          </button>
-        </div>
-      </div>
-      <p class="field-hint" role="status">
-        {copyStatus()}
-      </p>
-      <div class="dialog-actions">
-        <button type="button" class="button" data-variant="primary" onClick={() => props.onClose()}>
-          Done
-        </button>
-      </div>
-    </Dialog>
+    <SecretOnceDialog
+      title="Agent key created"
+      warning={`Copy this key now. It won't be shown again: Mission Control stores only a hash of it. It lets a process connect, send heartbeats and report usage as ${props.agentName} only.`}
+      label={`Secret for ${props.created.apiKey.name}`}
+      secret={props.created.secret}
+      noun="key"
+      onClose={props.onClose}
+    />
   );
 }
 

@@ -2,7 +2,7 @@
 // asks for and the exact host command, with Copy and "Retry now". The manager keeps retrying on
 // its own every few seconds; approving on the host is enough.
 import { createSignal, createUniqueId, For, Show } from 'solid-js';
-import { copyText } from './copy-text';
+import { copyText } from '../lib/copy-text';
 import type { GatewayItem, PairingRequest } from './gateway-api';
 
 export function PairingPanel(props: {

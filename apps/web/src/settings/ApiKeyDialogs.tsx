@@ -1,65 +1,22 @@
 // The two API key dialogs: the one-time secret after creation, and the revoke confirmation.
-import { createSignal, createUniqueId } from 'solid-js';
 import { Dialog } from '../components/Dialog';
+import { SecretOnceDialog } from '../components/SecretOnceDialog';
 import { FormError } from '../components/FormError';
 import { createMutation } from '../lib/create-mutation';
 import { type ApiKeyRow, type CreatedApiKey, trpc } from '../lib/trpc';
 
-async function copyText(text: string, fallbackInput: HTMLInputElement | undefined): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch (error) {
-    // No clipboard API outside secure contexts (plain http on a LAN address): select and copy.
-    console.warn('clipboard API unavailable, falling back to execCommand', error);
-    fallbackInput?.select();
-    return document.execCommand('copy');
-  }
-}
+const WARNING = "Copy this key now. It won't be shown again: Mission Control stores only a hash of it.";
 
 export function CreatedKeyDialog(props: { created: CreatedApiKey; onClose: () => void }) {
-  const secretId = createUniqueId();
-  const warningId = createUniqueId();
-  const [copyStatus, setCopyStatus] = createSignal('');
-  let secretInput: HTMLInputElement | undefined;
-
-  async function handleCopy() {
-    const copied = await copyText(props.created.secret, secretInput);
-    setCopyStatus(copied ? 'Copied to clipboard.' : 'Copy failed. Select the key and copy it by hand.');
-  }
-
   return (
-    <Dialog title="API key created" onClose={props.onClose}>
-      <p id={warningId} class="notice">
-        Copy this key now. It won't be shown again: Mission Control stores only a hash of it.
-      </p>
-      <div class="field">
-        <label for={secretId}>Secret for {props.created.apiKey.name}</label>
-        <div class="secret-box">
-          <input
-            id={secretId}
-            ref={secretInput}
-            class="input"
-            readOnly
-            value={props.created.secret}
-            aria-describedby={warningId}
-            spellcheck={false}
-            onFocus={(event) => event.currentTarget.select()}
-          />
-          <button type="button" class="button" data-autofocus onClick={() => void handleCopy()}>
-            Copy
-          </button>
-        </div>
-      </div>
-      <p class="field-hint" role="status">
-        {copyStatus()}
-      </p>
-      <div class="dialog-actions">
-        <button type="button" class="button" data-variant="primary" onClick={() => props.onClose()}>
-          Done
-        </button>
-      </div>
-    </Dialog>
+    <SecretOnceDialog
+      title="API key created"
+      warning={WARNING}
+      label={`Secret for ${props.created.apiKey.name}`}
+      secret={props.created.secret}
+      noun="key"
+      onClose={props.onClose}
+    />
   );
 }
 
