@@ -1,7 +1,7 @@
 // Agents: connect/disconnect/register, heartbeats, liveness, fleet queries and admin actions.
 // Agent keys may act only as their own agent (403 otherwise); an unknown agent is a 404.
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@mc/db';
+import { type Database, sqliteDate } from '@mc/db';
 import type { ApiKeysService } from '../api-keys/service.ts';
 import type { AuditService } from '../audit/service.ts';
 import { createRateLimiter } from '../auth/rate-limiter.ts';
@@ -206,7 +206,7 @@ export function createAgentsService(deps: AgentsDeps) {
            SUM(CASE WHEN costNanos IS NULL THEN 1 ELSE 0 END) AS unpriced
            FROM "UsageRecord" WHERE occurredAt >= ? AND agentId IS NOT NULL GROUP BY agentId`,
         )
-        .all(start.toISOString().replace('Z', '+00:00')) as { agentId: string; tokens: number; costNanos: number | null; unpriced: number }[],
+        .all(sqliteDate(start)) as { agentId: string; tokens: number; costNanos: number | null; unpriced: number }[],
     ]);
     const byAgent = new Map(usage.map((u) => [u.agentId, u]));
     return agents.map((row) => {
@@ -228,7 +228,7 @@ export function createAgentsService(deps: AgentsDeps) {
            SUM(cacheWriteTokens) AS cacheWriteTokens, SUM(costNanos) AS costNanos, SUM(CASE WHEN costNanos IS NULL THEN 1 ELSE 0 END) AS unpriced
            FROM "UsageRecord" WHERE agentId = ? AND occurredAt >= ? GROUP BY model ORDER BY costNanos DESC`,
         )
-        .all(ref.id, weekAgo.toISOString().replace('Z', '+00:00')) as Array<{ model: string; records: number; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costNanos: number | null; unpriced: number }>,
+        .all(ref.id, sqliteDate(weekAgo)) as Array<{ model: string; records: number; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costNanos: number | null; unpriced: number }>,
       db.apiKey.findMany({ where: { agentId: ref.id }, orderBy: { createdAt: 'desc' }, include: { user: { select: { username: true } } } }),
     ]);
     return {
