@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(new URL('.', import.meta.url).pathname, '..', '..');
@@ -31,9 +31,20 @@ function compileCacheDir(): string {
   return join(OPENCLAW_DIR, 'compile-cache', 'openclaw', version, `${Math.trunc(stat.mtimeMs)}-${stat.size}`);
 }
 
+export type RealGatewayOptions = {
+  /**
+   * `loopback` (default): only 127.0.0.1, and loopback backend clients are trusted without pairing.
+   * `lan`: also on this machine's network address; a client connecting through `remoteUrl` is a
+   * remote device to the gateway, so it goes through the real pairing flow (GATEWAY.md §5).
+   */
+  bind: 'loopback' | 'lan';
+};
+
 export type RealGateway = {
   name: string;
   url: string;
+  /** ws://<this machine's first non-loopback IPv4>:port; only with `bind: 'lan'` */
+  remoteUrl: string | null;
   port: number;
   token: string;
   runDir: string;
@@ -42,7 +53,7 @@ export type RealGateway = {
   kill(): Promise<void>;
   /** starts the gateway again on the same port and state folder, resolves when it answers hello-ok */
   restart(): Promise<void>;
-  /** an `openclaw …` CLI call against this gateway (2–4 s each) */
+  /** an `openclaw …` CLI call against this gateway over loopback (2–4 s each); resolves to stdout + stderr */
   cli(args: string[]): Promise<string>;
   logTail(): string;
   stop(): Promise<void>;
@@ -94,22 +105,45 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    child.stderr.on('data', () => undefined);
+    // the CLI prints its results to stderr as well (e.g. `devices approve`): callers get both
+    child.stderr.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': output can still be in the pipes when the process exits
+    child.once('close', (code) => {
       clearTimeout(timer);
       done({ code, stdout });
     });
   });
 }
 
-export async function startRealGateway(name: string): Promise<RealGateway> {
+/**
+ * openclaw checks VITEST* itself (and goes quiet, e.g. `devices approve` prints nothing): run it as a
+ * user would, without the variables of the test runner that spawns it.
+ */
+function withoutTestRunnerVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('VITEST') && name !== 'NODE_ENV' && name !== 'TEST'));
+}
+
+/**
+ * An IPv4 address of this machine outside 127/8: what makes a connection "remote" to a gateway (it
+ * judges by the peer address). A network interface's address first, else one added to `lo`.
+ */
+export function lanAddress(): string | null {
+  const addresses = Object.values(networkInterfaces()).flatMap((entries) => entries ?? []).filter((entry) => entry.family === 'IPv4' && !entry.address.startsWith('127.'));
+  return (addresses.find((entry) => !entry.internal) ?? addresses[0])?.address ?? null;
+}
+
+export async function startRealGateway(name: string, options: RealGatewayOptions = { bind: 'loopback' }): Promise<RealGateway> {
+  const lan = options.bind === 'lan' ? lanAddress() : null;
+  if (options.bind === 'lan' && lan === null) throw new Error('bind: lan needs an IPv4 address outside 127/8 on this machine (none found); as root: ip addr add 10.213.0.1/32 dev lo');
   const runDir = mkdtempSync(join(tmpdir(), `mc-oc-${name}-`));
   const [port, modelPort] = [await freePort(), await freePort()];
   const token = `it-${name}-${Math.random().toString(36).slice(2)}`;
   for (const dir of ['home/.openclaw', 'tmp', 'logs']) mkdirSync(join(runDir, dir), { recursive: true });
   writeFileSync(join(runDir, 'home/.openclaw/openclaw.json'), JSON.stringify({
-    gateway: { mode: 'local', bind: 'loopback' },
+    gateway: { mode: 'local', bind: options.bind },
     logging: { file: join(runDir, 'logs/openclaw.log') },
     models: { mode: 'merge', providers: { mock: {
       baseUrl: `http://127.0.0.1:${modelPort}/v1`, apiKey: 'mock-key', api: 'openai-completions',
@@ -118,7 +152,7 @@ export async function startRealGateway(name: string): Promise<RealGateway> {
     agents: { defaults: { model: { primary: 'mock/mock-1' }, skipBootstrap: true } },
   }, null, 2));
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutTestRunnerVars(process.env),
     HOME: join(runDir, 'home'), OPENCLAW_HOME: join(runDir, 'home'), TMPDIR: join(runDir, 'tmp'),
     PATH: `${join(OPENCLAW_DIR, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
     NODE_COMPILE_CACHE: compileCacheDir(),
@@ -129,7 +163,7 @@ export async function startRealGateway(name: string): Promise<RealGateway> {
 
   async function launch(): Promise<void> {
     const log = openSync(join(runDir, 'gateway.log'), 'a');
-    gateway = spawn(NODE24, [OPENCLAW_ENTRY, 'gateway', '--dev', '--allow-unconfigured', '--bind', 'loopback', '--port', String(port), '--auth', 'token', '--token', token], {
+    gateway = spawn(NODE24, [OPENCLAW_ENTRY, 'gateway', '--dev', '--allow-unconfigured', '--bind', options.bind, '--port', String(port), '--auth', 'token', '--token', token], {
       env, stdio: ['ignore', log, log],
     });
     const ready = await run(process.execPath, [join(HARNESS, 'wait-ready.mjs'), url, token, String(READY_LIMIT_MS)], env, READY_LIMIT_MS + 5_000);
@@ -160,6 +194,7 @@ export async function startRealGateway(name: string): Promise<RealGateway> {
 
   return {
     name, url, port, token, runDir,
+    remoteUrl: lan === null ? null : `ws://${lan}:${port}`,
     pid: () => gateway?.pid,
     kill,
     restart: launch,

@@ -1,6 +1,9 @@
 // Integration against REAL OpenClaw gateways (GATEWAY.md §14): two gateways started in parallel, added to
 // a real Mission Control server, then agents/sessions/cron mirrored, a cron job created through the
 // gateway and run, chat usage imported with attribution, and a killed gateway reconnected.
+// Alpha is reached over loopback (a local backend: the gateway trusts it without pairing). Beta listens on
+// this machine's network address too and is reached through it, so to beta Mission Control is a remote
+// device: it must go through the real pairing flow, approved with the command Mission Control shows.
 // Needs `bash scripts/install-openclaw.sh` (.ci/run does it); MC_SKIP_REAL_GATEWAY=1 skips the suite.
 import type { UserActor } from '@mc/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +26,7 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
     if (!openclawInstalled()) {
       throw new Error('openclaw is not installed in .cache/openclaw-gw: run `bash scripts/install-openclaw.sh` first (or set MC_SKIP_REAL_GATEWAY=1 to skip this suite)');
     }
-    const started = await Promise.allSettled([startRealGateway('alpha'), startRealGateway('beta')]);
+    const started = await Promise.allSettled([startRealGateway('alpha'), startRealGateway('beta', { bind: 'lan' })]);
     // Keep whichever started, so afterAll stops it even when the other one failed.
     const [first, second] = started.map((result) => (result.status === 'fulfilled' ? result.value : null));
     alpha = first ?? null;
@@ -32,7 +35,9 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
     app = await startTestServer();
     for (const [key, gateway] of [['alpha', alpha], ['beta', beta]] as const) {
       if (gateway === null) throw new Error('gateway not started');
-      const view = await app.services.gateways.create(ADMIN, { name: key, url: gateway.url, authMode: 'token', secret: gateway.token, requestAdminScope: true, enabled: true }, META);
+      const url = key === 'beta' ? gateway.remoteUrl : gateway.url;
+      if (url === null) throw new Error('beta has no remote URL');
+      const view = await app.services.gateways.create(ADMIN, { name: key, url, authMode: 'token', secret: gateway.token, requestAdminScope: true, enabled: true }, META);
       ids[key] = view.id;
     }
   }, 520_000);
@@ -48,14 +53,35 @@ describe.runIf(!skip)('real OpenClaw gateways', () => {
   };
   const status = async (id: string) => (await server().services.gateways.view(id)).status;
 
-  it('connects to both gateways (loopback backend: no pairing step) with the requested scopes', async () => {
+  it('connects to the loopback gateway without a pairing step, with the requested scopes', async () => {
     await expect.poll(() => status(ids.alpha), POLL).toBe('ready');
-    await expect.poll(() => status(ids.beta), POLL).toBe('ready');
     const view = await server().services.gateways.view(ids.alpha);
     expect(view).toMatchObject({ serverVersion: '2026.9.6', protocol: 4, lastError: null, pairing: null });
     expect(view.scopes).toEqual(expect.arrayContaining(['operator.read', 'operator.write', 'operator.admin']));
     expect(JSON.stringify(await server().services.gateways.list())).not.toContain(alpha?.token);
   }, 90_000);
+
+  it('pairs with the remote gateway: shows the request and approve command, connects once approved, keeps the device token sealed', async () => {
+    if (beta === null) throw new Error('beta not started');
+    await expect.poll(() => status(ids.beta), POLL).toBe('pairing_required');
+    const pending = await server().services.gateways.view(ids.beta);
+    const requestId = pending.pairing?.requestId;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(pending.pairing?.approveCommand).toBe(`openclaw devices approve ${requestId}`);
+    expect(pending.lastError?.hint).toContain(`openclaw devices approve ${requestId}`);
+    // The operator runs exactly the command shown, on the gateway host.
+    const [command, ...args] = (pending.pairing?.approveCommand ?? '').split(' ');
+    expect(command).toBe('openclaw');
+    expect(await beta.cli(args)).toContain(`Approved ${pending.pairing?.deviceId ?? '?'}`);
+    await server().services.gateways.retryNow(ids.beta);
+    await expect.poll(() => status(ids.beta), POLL).toBe('ready');
+    const view = await server().services.gateways.view(ids.beta);
+    expect(view).toMatchObject({ paired: true, pairing: null, lastError: null, serverVersion: '2026.9.6' });
+    expect(view.scopes).toEqual(expect.arrayContaining(['operator.read', 'operator.write', 'operator.admin']));
+    const row = await server().db.prisma.gateway.findUniqueOrThrow({ where: { id: ids.beta } });
+    expect(row.deviceTokenSealed).not.toBeNull();
+    expect(JSON.stringify(row)).not.toContain(beta.token);
+  }, 120_000);
 
   it('mirrors each gateway\'s agents and cron jobs with the right gateway id', async () => {
     const prisma = server().db.prisma;
