@@ -1,5 +1,6 @@
 // Pushes agents offline within ~1 s of their deadline (PROTOCOL.md §4: within 5 s), instead of the
-// peer's 5-minute sweep. The check is one indexed query; the deadline comes from the service clock.
+// peer's 5-minute sweep, and raises cron.stuck when a gateway cron run passes an hour (nothing else marks
+// that moment). Each check is one small query; the deadlines come from the service clock.
 import type { Logger, Services } from '@mc/api';
 
 export const LIVENESS_CHECK_MS = 1000;
@@ -9,8 +10,7 @@ export function startLivenessWatch(services: Services, log: Logger): () => void 
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    services.agents
-      .markOverdueOffline()
+    Promise.all([services.agents.markOverdueOffline(), services.cron.announceStuck()])
       .catch((error: unknown) => log.warn({ err: error }, 'liveness check failed'))
       .finally(() => {
         running = false;

@@ -1,9 +1,13 @@
 // The attention view (home page): each kind of item appears within seconds of its cause and
 // disappears when resolved, without a reload; acknowledge and snooze are per user.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createFakeClock, type UserActor } from '@mc/api';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGateway, startFakeGateway } from '../../../packages/api/src/gateways/testing/fake-gateway.ts';
+import { TemplateCreateInput } from '../../../packages/api/src/pipelines/schema.ts';
 import { startTestServer, TEST_ADMIN, type TestServer } from '../../server/src/testing/test-server.ts';
 import { type BrowserSession, ensureWebBuild, launchBrowser, signIn } from './browser.ts';
 
@@ -17,6 +21,9 @@ describe('attention view', () => {
   let key: string;
   let admin: UserActor;
   let gateway: FakeGateway;
+  let gatewayId: string;
+  let receiver: Server;
+  let receiverStatus = 500;
 
   async function post(path: string, body: unknown) {
     const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
@@ -26,10 +33,46 @@ describe('attention view', () => {
   const item = (text: string | RegExp) => page.getByRole('list', { name: 'Items needing attention' }).getByRole('listitem').filter({ hasText: text });
   const appears = (text: string | RegExp) => item(text).waitFor({ timeout: ITEM_TIMEOUT });
   const disappears = (text: string | RegExp) => item(text).waitFor({ state: 'detached', timeout: ITEM_TIMEOUT });
+  const until = async (what: string, check: () => boolean | Promise<boolean>) => {
+    for (const deadline = Date.now() + ITEM_TIMEOUT; !(await check()); ) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  /** The gateway connection is up and its mirror has written everything received so far. */
+  const gatewaySettled = async () => {
+    await until('gateway remote to be ready', () => server.services.gatewayManager.connection(gatewayId)?.state().status === 'ready');
+    await server.services.gatewayManager.connection(gatewayId)?.idle();
+  };
+  const mirroredJob = async (jobId: string) => (await server.services.cron.list({ gatewayId })).find((job) => job.jobId === jobId);
+  /** A cron job as OpenClaw sends it in `cron` events (fixtures: events.json cronRun). */
+  const cronJob = (id: string, name: string, state: Record<string, unknown>) => ({
+    id, name, enabled: true, createdAtMs: clock.nowMs(), schedule: { kind: 'every', everyMs: 3_600_000 }, sessionTarget: 'isolated', wakeMode: 'now',
+    payload: { kind: 'agentTurn', message: 'Say ok' }, state,
+  });
+  const cronStarted = (id: string, name: string, runAtMs: number) =>
+    gateway.emit('cron', { jobId: id, action: 'started', job: cronJob(id, name, { runningAtMs: runAtMs }), runAtMs });
+  const cronFinished = (id: string, name: string, run: { runAtMs: number; status: 'ok' | 'error'; consecutiveErrors: number; error?: string }) =>
+    gateway.emit('cron', {
+      jobId: id, action: 'finished', status: run.status, runAtMs: run.runAtMs, durationMs: 1500, runId: `manual:${id}:${run.runAtMs}`,
+      ...(run.error ? { error: run.error } : { summary: 'All systems nominal.' }),
+      job: cronJob(id, name, {
+        lastRunAtMs: run.runAtMs, lastRunStatus: run.status, lastStatus: run.status, lastDurationMs: 1500, consecutiveErrors: run.consecutiveErrors,
+        ...(run.error ? { lastError: run.error } : {}),
+      }),
+    });
 
   beforeAll(async () => {
     ensureWebBuild();
     gateway = await startFakeGateway({ token: 'gw-token', tickIntervalMs: 30_000, pairingRequired: true });
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = receiverStatus;
+        res.end(receiverStatus === 200 ? 'ok' : 'receiver is down');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     server = await startTestServer({ clock });
     key = await server.createApiKey('operator');
     const row = await server.db.prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
@@ -44,6 +87,8 @@ describe('attention view', () => {
     await browser?.close();
     await server?.close();
     await gateway?.close();
+    receiver?.closeAllConnections();
+    receiver?.close();
   });
 
   it('shows an agent that needs input and clears it when the agent moves on', async () => {
@@ -60,6 +105,29 @@ describe('attention view', () => {
     await appears(`Task #${task.number} is waiting for review`);
     await server.services.tasks.move(admin, { id: task.id, status: 'done' });
     await disappears(`Task #${task.number} is waiting for review`);
+  });
+
+  it('shows a task its agent gave up on, until someone takes it over', async () => {
+    const { agent } = await server.services.agents.register(admin, { name: 'quitter' });
+    const { secret } = await server.services.agents.createKey(admin, agent.id, 'quitter key', {});
+    await post('/api/connect', { agent_name: 'quitter' });
+    const asAgent = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method, headers: { authorization: `Bearer ${secret}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { task: { id: string; number: number } | null };
+    };
+    const created = await server.services.tasks.create(admin, { title: 'Upgrade the lockfile', status: 'todo', assigneeAgentId: agent.id });
+    const claimed = await asAgent('GET', '/api/tasks/queue?agent=quitter&max_capacity=1');
+    expect(claimed.task?.id).toBe(created.id);
+    // Giving the task back (→ todo) releases it with outcome "failed".
+    await asAgent('PATCH', `/api/tasks/${created.number}`, { status: 'todo', comment: 'no access to the registry' });
+    const text = `Task #${created.number} is blocked: its agent gave up`;
+    await appears(text);
+    expect(await item(text).getByText('Upgrade the lockfile').count()).toBe(1);
+    await server.services.tasks.move(admin, { id: created.id, status: 'in_progress' });
+    await disappears(text);
   });
 
   it('shows an agent that went offline holding a task, until it comes back', async () => {
@@ -84,6 +152,7 @@ describe('attention view', () => {
 
   it('shows a gateway waiting for pairing with the approve command, until it is approved', async () => {
     const created = await server.services.gateways.create(admin, { name: 'remote', url: gateway.url, authMode: 'token', secret: 'gw-token', requestAdminScope: false, enabled: true }, {});
+    gatewayId = created.id;
     await appears('Gateway remote is waiting for pairing approval');
     expect(await item('Gateway remote').getByText(/openclaw devices approve/).count()).toBe(1);
     gateway.approvePairing();
@@ -97,5 +166,94 @@ describe('attention view', () => {
     await appears(text);
     await item(text).getByRole('button', { name: /^Snooze/ }).click();
     await disappears(text);
+  });
+
+  it('shows a failed cron job from the gateway mirror, until a later run succeeds', async () => {
+    await gatewaySettled();
+    const id = randomUUID();
+    const firstRun = clock.nowMs();
+    cronStarted(id, 'nightly digest', firstRun);
+    cronFinished(id, 'nightly digest', { runAtMs: firstRun, status: 'error', consecutiveErrors: 1, error: 'model timeout' });
+    await appears('Cron job nightly digest failed');
+    expect(await item('Cron job nightly digest failed').getByText('model timeout').count()).toBe(1);
+    expect(await item('Cron job nightly digest failed').getByText('gateway remote').count()).toBe(1);
+    clock.advanceBy(1_000);
+    const secondRun = clock.nowMs();
+    cronStarted(id, 'nightly digest', secondRun);
+    cronFinished(id, 'nightly digest', { runAtMs: secondRun, status: 'error', consecutiveErrors: 2, error: 'model timeout' });
+    await appears('Cron job nightly digest failed 2 times in a row');
+    clock.advanceBy(1_000);
+    const thirdRun = clock.nowMs();
+    cronStarted(id, 'nightly digest', thirdRun);
+    cronFinished(id, 'nightly digest', { runAtMs: thirdRun, status: 'ok', consecutiveErrors: 0 });
+    await disappears('Cron job nightly digest failed');
+    // Resolved by the successful run, not by the job vanishing from the mirror.
+    expect(await mirroredJob(id)).toMatchObject({ name: 'nightly digest', lastStatus: 'ok', consecutiveErrors: 0 });
+  });
+
+  it('shows a webhook that keeps failing, until a delivery gets through again', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const title = `Webhook to 127.0.0.1:${(receiver.address() as AddressInfo).port} is failing`;
+    const { webhook } = await server.services.webhooks.create(admin, { url, description: 'pager', eventFilter: ['task.created'], allowPrivateNetwork: true }, {});
+    receiverStatus = 500;
+    for (const n of [1, 2, 3]) await server.services.tasks.create(admin, { title: `Hooked task ${n}` });
+    await appears(title);
+    expect(await item(title).getByRole('link', { name: 'Open deliveries' }).getAttribute('href')).toBe(`/settings/webhooks/${webhook.id}/deliveries`);
+    receiverStatus = 200;
+    const failed = (await server.services.webhooks.listDeliveries({ webhookId: webhook.id, limit: 10 })).items.find((d) => d.status === 'retrying');
+    await server.services.webhooks.redeliver(admin, failed?.id ?? '', {});
+    await disappears(title);
+    expect((await server.db.prisma.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).consecutiveFailures).toBe(0);
+    await server.services.webhooks.remove(admin, webhook.id, {});
+  });
+
+  it('shows a pipeline step waiting for approval with a link to its run, until it is approved', async () => {
+    await server.services.pipelines.createTemplate(admin, TemplateCreateInput.parse({ name: 'release', steps: [{ key: 'ship', title: 'Ship it', requiresApproval: true }] }));
+    const run = await server.services.pipelines.startRun(admin, { template: 'release', variables: {} });
+    const task = run.steps[0]?.task;
+    await server.services.tasks.move(admin, { id: task?.id ?? '', status: 'review' });
+    const title = 'Pipeline release waits for approval of step ship';
+    await appears(title);
+    // Shown as an approval of its run, not also as a plain task in review.
+    expect(await item(`Task #${task?.number} is waiting for review`).count()).toBe(0);
+    await item(title).getByRole('link', { name: 'Approve' }).click();
+    await page.waitForURL(`**/pipelines/runs/${run.id}`);
+    await page.getByRole('listitem', { name: 'Step ship: Awaiting approval' }).waitFor();
+    await page.goBack();
+    await appears(title);
+    await server.services.tasks.move(admin, { id: task?.id ?? '', status: 'done' });
+    await disappears(title);
+    expect((await server.services.pipelines.getRun(run.id)).status).toBe('succeeded');
+  });
+
+  it('shows a cron job that has been running for over an hour, until the run finishes', async () => {
+    // SDK agents go offline first (their own items), so the hour below raises nothing but the stuck job.
+    clock.advanceBy(91_000);
+    await appears('holder went offline holding a task');
+    await gatewaySettled();
+    const id = randomUUID();
+    const startedAt = clock.nowMs();
+    cronStarted(id, 'weekly report', startedAt);
+    await until('the running job in the mirror', async () => (await mirroredJob(id))?.running === true);
+    clock.advanceBy(59 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await item('Cron job weekly report').count()).toBe(0);
+    clock.advanceBy(2 * 60_000);
+    await appears('Cron job weekly report has been running for over an hour');
+    cronFinished(id, 'weekly report', { runAtMs: startedAt, status: 'ok', consecutiveErrors: 0 });
+    await disappears('Cron job weekly report has been running for over an hour');
+    expect(await mirroredJob(id)).toMatchObject({ running: false, lastStatus: 'ok' });
+  });
+
+  it('shows a gateway that lost its connection, until it is back', async () => {
+    await gatewaySettled();
+    // The gateway restarts and answers "starting" to every reconnect for a while.
+    await gateway.restart({ startingAttempts: 1_000 });
+    await appears(/Gateway remote is disconnected \((backoff|unreachable)\)/);
+    gateway.setStartingAttempts(0);
+    await server.services.gateways.retryNow(gatewayId);
+    await disappears(/Gateway remote is disconnected/);
+    await until('gateway remote to be ready', () => server.services.gatewayManager.connection(gatewayId)?.state().status === 'ready');
+    expect(await item(/Gateway remote/).count()).toBe(0);
   });
 });

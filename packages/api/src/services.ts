@@ -86,7 +86,7 @@ export function createServices(deps: ServiceDeps) {
   });
   const gateways = createGatewaysService({ database, clock, events, audit, manager: gatewayManager, secretKey: gatewaySecretKey, log });
   const gatewaySessions = createGatewaySessionsService({ database, audit, manager: gatewayManager });
-  const cron = createCronService({ database, audit, manager: gatewayManager, log });
+  const cron = createCronService({ database, clock, events, audit, manager: gatewayManager, log });
   // The attention view reads every domain; it owns no data but per-user acknowledgements.
   const attention = createAttentionService({
     database, clock,

@@ -2,10 +2,9 @@
 // cheap (indexed lookups over small tables); the service filters per-user acknowledgements.
 import type { Database } from '@mc/db';
 import type { Clock } from '../clock.ts';
+import { STUCK_CRON_MS } from '../cron/service.ts';
+import { FAILING_WEBHOOK_AFTER } from '../webhooks/dispatcher.ts';
 import type { AttentionItem, AttentionPriority } from './schema.ts';
-
-const STUCK_CRON_MS = 60 * 60_000;
-const FAILING_WEBHOOK_AFTER = 3;
 
 export type GatewayStatusRow = { id: string; name: string; status: string; lastError: { message: string; hint?: string } | null; pairing: { requestId: string | null; approveCommand: string | null } | null };
 export type BudgetRow = { id: string; name: string; percent: number; firedThresholds: number[]; periodStart: string; spentUsd: number; limitUsd: number; hard: boolean };
@@ -112,7 +111,8 @@ export function createAttentionCollector(deps: { database: Database; clock: Cloc
       });
     }
 
-    for (const hook of await db.webhook.findMany({ where: { OR: [{ disabledReason: { not: null } }, { consecutiveFailures: { gte: FAILING_WEBHOOK_AFTER } }] } })) {
+    // Failing runs only: a webhook an admin disabled by hand (no failure run) is not a problem to show.
+    for (const hook of await db.webhook.findMany({ where: { consecutiveFailures: { gte: FAILING_WEBHOOK_AFTER } } })) {
       const disabled = !hook.enabled && hook.disabledReason !== null;
       items.push({
         key: `webhook.failing:${hook.id}:${disabled ? 'disabled' : 'failing'}:${hook.updatedAt.getTime()}`, kind: 'webhook.failing', priority: disabled ? 'high' : 'medium',

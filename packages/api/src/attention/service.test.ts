@@ -85,6 +85,32 @@ describe('attention items', () => {
     expect(list.find((i) => i.kind === 'webhook.failing')).toMatchObject({ priority: 'high', detail: '10 consecutive failures' });
   });
 
+  it('flags a cron run going on for over an hour, announced once as cron.stuck when it passes the hour', async () => {
+    const published: string[] = [];
+    const unsubscribe = services.bus.subscribe((event) => published.push(event.type));
+    const gateway = await db.prisma.gateway.findFirstOrThrow({ where: { name: 'edge' } });
+    await services.cron.announceStuck(); // the first check only starts the watch
+    await db.prisma.cronJob.create({ data: { gatewayId: gateway.id, jobId: 'weekly', name: 'weekly report', schedule: 'every 7 days', runningAt: clock.now(), syncedAt: clock.now() } });
+    clock.advanceBy(59 * 60_000);
+    expect(await services.cron.announceStuck()).toBe(0);
+    expect(await kinds(alice)).not.toContain('cron.stuck');
+    clock.advanceBy(2 * 60_000);
+    expect(await services.cron.announceStuck()).toBe(1);
+    expect(await services.cron.announceStuck()).toBe(0);
+    unsubscribe();
+    expect(published).toEqual(['cron.stuck']);
+    expect(await itemOf(alice, 'cron.stuck')).toMatchObject({ priority: 'high', title: 'Cron job weekly report has been running for over an hour', gatewayName: 'edge' });
+    await db.prisma.cronJob.updateMany({ where: { jobId: 'weekly' }, data: { runningAt: null, lastStatus: 'ok' } });
+    expect(await kinds(alice)).not.toContain('cron.stuck');
+  });
+
+  it('does not flag a webhook an admin disabled by hand', async () => {
+    await db.prisma.webhook.create({ data: { url: 'https://quiet.example.com/x', encryptedSecret: 'v1.x.y.z', enabled: false, disabledReason: 'Disabled by alice', consecutiveFailures: 0 } });
+    expect((await services.attention.list(alice)).items.filter((i) => i.kind === 'webhook.failing').map((i) => i.title)).toEqual([
+      'Webhook to hooks.example.com was disabled after repeated failures',
+    ]);
+  });
+
   it('orders items critical, then high, then medium', async () => {
     const order = { critical: 0, high: 1, medium: 2 } as const;
     const priorities = (await services.attention.list(alice)).items.map((i) => order[i.priority]);

@@ -1,11 +1,14 @@
 // Cron monitoring across gateways: mirrored jobs (schedule, next run, last status, consecutive
 // failures), run history (refreshed from the gateway when connected), and "run now" (MC admin + the
-// connection's operator.admin). Runs are audited; failed runs raise cron.failed from the mirror.
+// connection's operator.admin). Runs are audited; failed runs raise cron.failed from the mirror, runs
+// going on for over an hour raise cron.stuck from announceStuck (no gateway frame marks that moment).
 import type { Database } from '@mc/db';
 import type { AuditService } from '../audit/service.ts';
 import type { UserActor } from '../auth/roles.ts';
 import type { RequestMeta } from '../auth/service.ts';
+import type { Clock } from '../clock.ts';
 import { notFound } from '../errors.ts';
+import type { EventsService } from '../events/service.ts';
 import { callGateway } from '../gateways/gateway-calls.ts';
 import type { GatewayManager } from '../gateways/manager/manager.ts';
 import { asList, asRecord, readString } from '../gateways/manager/payload-readers.ts';
@@ -13,12 +16,15 @@ import type { Logger } from '../logger.ts';
 import type { CronJobRefInput, CronRunsInput, ListCronJobsInput } from './schema.ts';
 import { toCronJobItem, toCronRunItem } from './views.ts';
 
-export type CronDeps = { database: Database; audit: AuditService; manager: GatewayManager; log: Logger };
+export type CronDeps = { database: Database; clock: Clock; events: EventsService; audit: AuditService; manager: GatewayManager; log: Logger };
 
 const RUNS_REFRESH_TIMEOUT_MS = 5_000;
+/** A run going on longer than this is stuck (attention item, cron.stuck event). */
+export const STUCK_CRON_MS = 60 * 60_000;
 
-export function createCronService({ database, audit, manager, log }: CronDeps) {
+export function createCronService({ database, clock, events, audit, manager, log }: CronDeps) {
   const db = database.prisma;
+  let stuckCheckedAt: number | null = null;
 
   async function list(input: ListCronJobsInput) {
     const rows = await db.cronJob.findMany({
@@ -62,7 +68,32 @@ export function createCronService({ database, audit, manager, log }: CronDeps) {
     return { enqueued: result.enqueued !== false, runId: readString(result.runId) };
   }
 
-  return { list, runs, runNow };
+  /**
+   * Raises cron.stuck once for each run that passed STUCK_CRON_MS since the previous call (the first call
+   * only starts the watch: runs stuck before it are on the attention view already). Called every second.
+   */
+  async function announceStuck(): Promise<number> {
+    const now = clock.nowMs();
+    const since = stuckCheckedAt ?? now;
+    if (since >= now) {
+      stuckCheckedAt = now;
+      return 0;
+    }
+    const jobs = await db.cronJob.findMany({
+      where: { runningAt: { gte: new Date(since - STUCK_CRON_MS), lt: new Date(now - STUCK_CRON_MS) } },
+      include: { gateway: { select: { name: true } } },
+    });
+    stuckCheckedAt = now;
+    for (const job of jobs) {
+      await events.emit({
+        type: 'cron.stuck',
+        payload: { gatewayId: job.gatewayId, gatewayName: job.gateway.name, jobId: job.jobId, jobName: job.name, runningAt: job.runningAt?.toISOString() ?? null },
+      });
+    }
+    return jobs.length;
+  }
+
+  return { list, runs, runNow, announceStuck };
 }
 
 export type CronService = ReturnType<typeof createCronService>;

@@ -57,7 +57,7 @@ describe('webhook delivery', () => {
       res.statusCode = 500;
       res.end('database down');
     });
-    const { webhook } = await createHook(hook.url);
+    const { webhook } = await createHook(hook.url, ['task.*']);
     const event = await harness.services.events.emit({ type: 'task.created', payload: {} });
     await harness.dispatcher.idle();
     const scheduled: number[] = [];
@@ -229,7 +229,7 @@ describe('webhook delivery', () => {
     expect(JSON.parse(alert.payload)).toMatchObject({ webhookId: webhook.id, automatic: true, consecutiveFailures: 3 });
     expect(alert.minRole).toBe('admin');
     await harness.dispatcher.idle();
-    expect(pager.requests.map((r) => JSON.parse(r.body).type)).toEqual(['webhook.disabled']);
+    expect(pager.requests.map((r) => JSON.parse(r.body).type).sort()).toEqual(['webhook.disabled', 'webhook.failing']);
     const audit = await harness.services.audit.list({ action: 'webhook.auto_disabled', limit: 10 });
     expect(audit).toHaveLength(1);
 
@@ -243,6 +243,34 @@ describe('webhook delivery', () => {
     await harness.dispatcher.idle();
     expect(failing.requests).toHaveLength(6);
     expect((await harness.database.prisma.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).consecutiveFailures).toBe(0);
+  });
+
+  it('raises webhook.failing when a run of failures starts and webhook.recovered when a delivery gets through again', async () => {
+    harness = await startWebhookHarness();
+    const failing = await receiver((_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    const { webhook } = await createHook(failing.url, ['task.*']);
+    const signals = async () => (await harness.database.prisma.event.findMany({ where: { type: { in: ['webhook.failing', 'webhook.recovered'] } }, orderBy: { id: 'asc' } }))
+      .map((event) => [event.type, JSON.parse(event.payload)]);
+    for (let i = 0; i < 2; i++) await harness.services.events.emit({ type: 'task.created', payload: { i } });
+    await harness.dispatcher.idle();
+    expect(await signals()).toEqual([]);
+    for (let i = 2; i < 4; i++) await harness.services.events.emit({ type: 'task.created', payload: { i } });
+    await harness.dispatcher.idle();
+    const host = new URL(failing.url).host;
+    // Once when the run reaches 3, not again at 4; the host only, since URL paths can be secrets.
+    expect(await signals()).toEqual([['webhook.failing', { webhookId: webhook.id, host, consecutiveFailures: 3 }]]);
+
+    failing.respondWith((_req, res) => res.end('ok'));
+    const [first] = await deliveries(webhook.id);
+    await harness.services.webhooks.redeliver(TEST_ADMIN_ACTOR, first?.id ?? '', TEST_META);
+    await harness.dispatcher.idle();
+    expect((await signals()).at(-1)).toEqual(['webhook.recovered', { webhookId: webhook.id, host, failuresBefore: 4 }]);
+    await harness.services.events.emit({ type: 'task.created', payload: { i: 4 } });
+    await harness.dispatcher.idle();
+    expect(await signals()).toHaveLength(2);
   });
 
   it('sends a test event to one webhook only, and redelivers with the same event id', async () => {

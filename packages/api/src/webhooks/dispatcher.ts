@@ -18,6 +18,8 @@ import type { WebhooksService } from './service.ts';
 import { standardWebhookHeaders, webhookMessageId } from './signature.ts';
 
 export const FANOUT_CURSOR_KEY = 'webhooks.fanoutCursor';
+/** Consecutive failed attempts from which a webhook counts as failing: webhook.failing when reached, webhook.recovered on the next success. */
+export const FAILING_WEBHOOK_AFTER = 3;
 const EXCERPT_CHARS = 2048;
 
 export type DispatcherOptions = {
@@ -106,6 +108,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     `INSERT INTO "WebhookAttempt" (deliveryId, attempt, status, httpStatus, durationMs, error, requestExcerpt, responseExcerpt, createdAt)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const failuresOf = sqlite.prepare(`SELECT consecutiveFailures FROM "Webhook" WHERE id = ?`);
   const markWebhookSuccess = sqlite.prepare(`UPDATE "Webhook" SET consecutiveFailures = 0, lastDeliveryAt = ? WHERE id = ?`);
   const markWebhookFailure = sqlite.prepare(
     `UPDATE "Webhook" SET consecutiveFailures = consecutiveFailures + 1, lastDeliveryAt = ? WHERE id = ? RETURNING consecutiveFailures, enabled, url`,
@@ -281,11 +284,20 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       if (!updated) return; // webhook deleted while in flight
       insertAttempt.run(row.id, updated.attempt, result.ok ? 'succeeded' : 'failed', result.httpStatus, result.durationMs, result.error, result.requestExcerpt, result.responseExcerpt, at);
       if (isTest) return;
+      // Entering or leaving a failing run is an event for everyone who sees the attention view: host only (URL paths can be secrets).
+      const host = new URL(webhook.url).host;
       if (result.ok) {
+        const before = failuresOf.get(row.webhookId) as { consecutiveFailures: number } | undefined;
         markWebhookSuccess.run(at, row.webhookId);
+        if (before && before.consecutiveFailures >= FAILING_WEBHOOK_AFTER) {
+          published.push(events.recordRaw(sqlite, { type: 'webhook.recovered', payload: { webhookId: row.webhookId, host, failuresBefore: before.consecutiveFailures } }));
+        }
         return;
       }
       const counters = markWebhookFailure.get(at, row.webhookId) as { consecutiveFailures: number; enabled: number; url: string } | undefined;
+      if (counters && counters.consecutiveFailures === FAILING_WEBHOOK_AFTER) {
+        published.push(events.recordRaw(sqlite, { type: 'webhook.failing', payload: { webhookId: row.webhookId, host, consecutiveFailures: counters.consecutiveFailures } }));
+      }
       if (counters && counters.enabled === 1 && counters.consecutiveFailures >= options.disableAfterFailures) {
         const reason = `Disabled automatically after ${counters.consecutiveFailures} consecutive failed deliveries (last: ${result.error ?? 'failed'})`;
         disableWebhook.run(reason, at, row.webhookId);
@@ -299,10 +311,8 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
         );
       }
     });
-    if (published.length) {
-      log.warn({ webhookId: row.webhookId }, 'webhook disabled after consecutive failures');
-      events.publish(published);
-    }
+    if (published.some((event) => event.type === 'webhook.disabled')) log.warn({ webhookId: row.webhookId }, 'webhook disabled after consecutive failures');
+    if (published.length) events.publish(published);
     deps.onOutcome?.(status);
   }
 
