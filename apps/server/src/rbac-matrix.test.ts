@@ -95,6 +95,8 @@ const PROCEDURES: Record<string, AccessLevel> = {
   'pipelines.runs.get': 'viewer',
   'pipelines.runs.start': 'operator',
   'pipelines.runs.cancel': 'operator',
+  'pipelines.runs.approveStep': 'operator',
+  'pipelines.runs.rejectStep': 'operator',
   'pipelines.stats': 'viewer',
 };
 

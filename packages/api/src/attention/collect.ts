@@ -88,7 +88,7 @@ export function createAttentionCollector(deps: { database: Database; clock: Cloc
       });
     }
 
-    // Review tasks that are pipeline approval steps are shown as approvals of their run.
+    // Review tasks that are pipeline approval steps are shown as approvals of their run (approvable from the item).
     const approvals = await db.pipelineStepRun.findMany({ where: { status: 'waiting_approval' }, include: { run: { include: { template: { select: { name: true } } } } } });
     const approvalByTask = new Map(approvals.filter((a) => a.taskId).map((a) => [a.taskId ?? '', a]));
     for (const task of await db.task.findMany({ where: { archivedAt: null, OR: [{ status: 'review' }, { status: 'todo', outcome: 'failed' }] }, orderBy: { updatedAt: 'asc' }, take: 50 })) {
@@ -99,7 +99,7 @@ export function createAttentionCollector(deps: { database: Database; clock: Cloc
           key: `pipeline.approval:${approval.runId}:${approval.stepKey}:${task.version}`, kind: 'pipeline.approval', priority: 'high',
           title: `Pipeline ${approval.run.template.name} waits for approval of step ${approval.stepKey}`,
           detail: `#${task.number} ${task.title}`, since: task.updatedAt.toISOString(), gatewayId: null, gatewayName: null,
-          href: `/pipelines/runs/${approval.runId}`, actionLabel: 'Approve',
+          href: `/pipelines/runs/${approval.runId}`, actionLabel: 'Open run', approve: { runId: approval.runId, stepKey: approval.stepKey },
         });
         continue;
       }

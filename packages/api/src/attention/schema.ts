@@ -20,6 +20,8 @@ export type AttentionItem = {
   gatewayName: string | null;
   href: string;
   actionLabel: string;
+  /** pipeline.approval: the step an operator can approve right from the item (pipelines.runs.approveStep). */
+  approve?: { runId: string; stepKey: string };
 };
 
 export const ItemKey = z.string().min(1).max(300);

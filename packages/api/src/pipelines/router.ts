@@ -1,6 +1,8 @@
 // Pipeline procedures: viewers read templates, runs and stats; operators and admins write. One service call each.
 import { operatorProcedure, router, viewerProcedure } from '../trpc.ts';
-import { RunCancelInput, RunListInput, RunRef, RunStartInput, StatsInput, TemplateCreateInput, TemplateRef, TemplateUpdateInput } from './schema.ts';
+import {
+  RunCancelInput, RunListInput, RunRef, RunStartInput, StatsInput, StepApproveInput, StepRejectInput, TemplateCreateInput, TemplateRef, TemplateUpdateInput,
+} from './schema.ts';
 
 export const pipelinesRouter = router({
   templates: router({
@@ -15,6 +17,8 @@ export const pipelinesRouter = router({
     get: viewerProcedure.input(RunRef).query(({ ctx, input }) => ctx.services.pipelines.getRun(input.id)),
     start: operatorProcedure.input(RunStartInput).mutation(({ ctx, input }) => ctx.services.pipelines.startRun(ctx.actor, input, 'manual')),
     cancel: operatorProcedure.input(RunCancelInput).mutation(({ ctx, input }) => ctx.services.pipelines.cancelRun(ctx.actor, input.id, input.reason)),
+    approveStep: operatorProcedure.input(StepApproveInput).mutation(({ ctx, input }) => ctx.services.pipelines.approveStep(ctx.actor, input)),
+    rejectStep: operatorProcedure.input(StepRejectInput).mutation(({ ctx, input }) => ctx.services.pipelines.rejectStep(ctx.actor, input)),
   }),
   stats: viewerProcedure.input(StatsInput).query(({ ctx, input }) => ctx.services.pipelines.stats(input)),
 });

@@ -74,4 +74,10 @@ export const RunListInput = z.object({
 export type RunListInput = z.output<typeof RunListInput>;
 export const RunRef = z.object({ id: z.string().trim().min(1).max(64) });
 export const RunCancelInput = z.object({ id: z.string().trim().min(1).max(64), reason: z.string().trim().max(500).optional() });
+/** A person's decision on a step waiting for approval: the run, the step's key, and an optional note (a task comment). */
+const stepDecision = { runId: z.string().trim().min(1).max(64), stepKey: z.string().regex(STEP_KEY, 'must be a step key') };
+export const StepApproveInput = z.object({ ...stepDecision, comment: z.string().trim().max(2000, 'must be at most 2,000 characters').optional() });
+export type StepApproveInput = z.output<typeof StepApproveInput>;
+export const StepRejectInput = z.object({ ...stepDecision, reason: z.string().trim().max(500, 'must be at most 500 characters').optional() });
+export type StepRejectInput = z.output<typeof StepRejectInput>;
 export const StatsInput = z.object({ template: z.string().trim().min(1).max(80).optional() });

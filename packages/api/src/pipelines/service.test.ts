@@ -76,7 +76,7 @@ describe('pipeline runs', () => {
     expect(view.steps[2]?.status).toBe('waiting_approval');
     // The attention view shows it as an approval of this run, not as a plain review task.
     const approvalItems = (await h.services.attention.list(h.operator)).items.filter((i) => i.kind === 'pipeline.approval');
-    expect(approvalItems).toMatchObject([{ title: 'Pipeline delivery waits for approval of step review', href: `/pipelines/runs/${run.id}`, actionLabel: 'Approve' }]);
+    expect(approvalItems).toMatchObject([{ title: 'Pipeline delivery waits for approval of step review', href: `/pipelines/runs/${run.id}`, actionLabel: 'Open run', approve: { runId: run.id, stepKey: 'review' } }]);
     expect(await refused(patch(agent, review?.id ?? '', { status: 'done' }))).toMatchObject({ code: 'FORBIDDEN' });
 
     h.clock.advanceBy(30_000);
@@ -199,6 +199,111 @@ describe('pipeline runs', () => {
     await p().reconcile();
     expect((await h.db.prisma.task.count())).toBe(2); // idempotent: no duplicate task
     stop = p().startScheduler({ tickMs: 3_600_000 });
+  });
+});
+
+describe('pipeline approvals', () => {
+  const approvalSteps = (retries: number) =>
+    TemplateSchema.parse({ name: 'x', steps: [{ key: 'build', title: 'Build' }, { key: 'ship', title: 'Ship', requiresApproval: true, retries, dependsOn: ['build'] }, { key: 'announce', title: 'Announce', dependsOn: ['ship'] }] }).steps;
+  /** A run whose "ship" step waits for approval (its task in review); returns the run id and that task. */
+  async function waitingRun(retries = 0) {
+    const agent = await h.agent(`shipper-${retries}`);
+    await template({ name: `release-${retries}`, steps: approvalSteps(retries).map((s) => (s.key === 'ship' ? { ...s, agent: `shipper-${retries}` } : s)) });
+    const run = await p().startRun(h.operator, { template: `release-${retries}`, variables: {} });
+    await h.services.tasks.move(h.operator, { id: run.steps[0]?.task?.id ?? '', status: 'done' });
+    await settle();
+    const ship = (await p().getRun(run.id)).steps[1]?.task;
+    await patch(agent, ship?.id ?? '', { status: 'in_progress' });
+    await patch(agent, ship?.id ?? '', { status: 'review' });
+    await settle();
+    expect((await p().getRun(run.id)).steps[1]?.status).toBe('waiting_approval');
+    return { runId: run.id, task: ship as NonNullable<typeof ship>, agent };
+  }
+
+  it('approve moves the step task to done as the board does: same events, the run advances and the attention item goes', async () => {
+    const { runId, task } = await waitingRun();
+    expect((await h.services.attention.list(h.operator)).items.filter((i) => i.kind === 'pipeline.approval')).toHaveLength(1);
+    const from = h.published.length;
+    const view = await p().approveStep(h.operator, { runId, stepKey: 'ship', comment: 'looks good' });
+    expect(view.status).toBe('running');
+    expect(view.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'ready']);
+    await settle(); // the scheduler's own pass on task.moved finds nothing left to do
+    const types = h.published.slice(from).map((e) => e.type);
+    expect(types).toEqual(['task.commented', 'task.moved', 'pipeline.step.completed', 'task.created', 'pipeline.step.updated', 'pipeline.run.updated']);
+    expect(h.published.slice(from).find((e) => e.type === 'task.moved')?.payload).toMatchObject({ taskId: task.id, from: 'review', to: 'done' });
+    const detail = await h.services.tasks.byId(task.id);
+    expect(detail.task).toMatchObject({ status: 'done', outcome: 'success' });
+    expect(detail.comments.at(-1)).toMatchObject({ body: 'looks good', actorName: 'operator-person' });
+    expect(detail.history.at(-1)).toMatchObject({ kind: 'moved', actorName: 'operator-person' });
+    expect((await h.services.attention.list(h.operator)).items.filter((i) => i.kind === 'pipeline.approval')).toEqual([]);
+    const audit = await h.services.audit.list({ action: 'pipelines.step', limit: 5 });
+    expect(audit[0]).toMatchObject({ action: 'pipelines.step.approved', actorName: 'operator-person', targetId: runId, details: { stepKey: 'ship', taskNumber: task.number, comment: 'looks good' } });
+  });
+
+  it('emits the same events as moving the task to done on the board', async () => {
+    const viaBoard = await waitingRun();
+    let from = h.published.length;
+    await h.services.tasks.move(h.operator, { id: viaBoard.task.id, status: 'done' });
+    await settle();
+    const boardTypes = h.published.slice(from).map((e) => e.type);
+    const viaButton = await waitingRun(1);
+    from = h.published.length;
+    await p().approveStep(h.admin, { runId: viaButton.runId, stepKey: 'ship' });
+    await settle();
+    expect(h.published.slice(from).map((e) => e.type)).toEqual(boardTypes);
+  });
+
+  it('refuses to approve a step that is not waiting for approval, and changes nothing', async () => {
+    const { runId } = await waitingRun();
+    const before = { tasks: await h.db.prisma.task.count(), events: await h.db.prisma.event.count(), run: await p().getRun(runId) };
+    const notYet = await refused(p().approveStep(h.operator, { runId, stepKey: 'announce' }));
+    expect(notYet).toMatchObject({ code: 'CONFLICT', message: 'Step "announce" is not waiting for approval (it is waiting for its dependencies); nothing to approve' });
+    await p().approveStep(h.operator, { runId, stepKey: 'ship' });
+    const twice = await refused(p().approveStep(h.operator, { runId, stepKey: 'ship' }));
+    expect(twice).toMatchObject({ code: 'CONFLICT', message: 'Step "ship" is not waiting for approval (it is already done); nothing to approve' });
+    expect((await refused(p().approveStep(h.operator, { runId, stepKey: 'nope' }))).code).toBe('NOT_FOUND');
+    expect((await refused(p().approveStep(h.operator, { runId: 'no-such-run', stepKey: 'ship' }))).code).toBe('NOT_FOUND');
+    const after = await p().getRun(runId);
+    expect(after.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'ready']);
+    expect(before.run.steps.map((s) => s.status)).toEqual(['succeeded', 'waiting_approval', 'pending']);
+    expect(await h.db.prisma.task.count()).toBe(before.tasks + 1); // only the approval's next step
+    const events = await h.db.prisma.event.count();
+    await refused(p().rejectStep(h.operator, { runId, stepKey: 'ship' }));
+    expect(await h.db.prisma.event.count()).toBe(events);
+  });
+
+  it('forbids viewers and agents, and lets nothing through', async () => {
+    const { runId, task } = await waitingRun();
+    expect(await refused(p().approveStep(h.viewer, { runId, stepKey: 'ship' }))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/operator role/) });
+    expect((await refused(p().rejectStep(h.viewer, { runId, stepKey: 'ship' }))).code).toBe('FORBIDDEN');
+    const agent = await h.agent('sneaky');
+    expect((await refused(p().approveStep(agent, { runId, stepKey: 'ship' }))).code).toBe('FORBIDDEN');
+    expect((await refused(p().approveStep({ kind: 'anonymous' }, { runId, stepKey: 'ship' }))).code).toBe('UNAUTHORIZED');
+    expect((await p().getRun(runId)).steps[1]?.status).toBe('waiting_approval');
+    expect((await h.services.tasks.byId(task.id)).task.status).toBe('review');
+  });
+
+  it('reject retries the step as a new task while it has retries left, then fails the run with the reason', async () => {
+    const { runId, task, agent } = await waitingRun(1);
+    let view = await p().rejectStep(h.operator, { runId, stepKey: 'ship', reason: 'wrong changelog' });
+    expect(view.status).toBe('running');
+    expect(view.steps[1]).toMatchObject({ status: 'ready', attempt: 2, lastError: 'rejected by operator-person: wrong changelog' });
+    const first = await h.services.tasks.byId(task.id);
+    expect(first.task).toMatchObject({ status: 'done', outcome: 'failed' });
+    expect(first.history.at(-1)).toMatchObject({ kind: 'moved', actorName: 'operator-person' });
+    expect(first.comments.at(-1)?.body).toBe('Attempt 1 of 2 failed: rejected by operator-person: wrong changelog. Retrying as a new task.');
+
+    const second = await claim(agent, 'shipper-1');
+    expect(second?.id).toBe(view.steps[1]?.task?.id);
+    expect(second?.id).not.toBe(task.id);
+    await patch(agent, second?.id ?? '', { status: 'review' });
+    await settle();
+    view = await p().rejectStep(h.admin, { runId, stepKey: 'ship' });
+    expect(view).toMatchObject({ status: 'failed', failureReason: 'step "ship" failed after 2 attempts: rejected by admin-person' });
+    expect(view.steps.map((s) => s.status)).toEqual(['succeeded', 'failed', 'cancelled']);
+    expect(h.published.filter((e) => e.type === 'pipeline.run.failed')).toHaveLength(1);
+    const audit = await h.services.audit.list({ action: 'pipelines.step.rejected', limit: 5 });
+    expect(audit.map((a) => a.details)).toEqual([{ stepKey: 'ship', taskNumber: second?.number }, { stepKey: 'ship', taskNumber: task.number, reason: 'wrong changelog' }]);
   });
 });
 

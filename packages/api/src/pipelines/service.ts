@@ -9,14 +9,17 @@
 // because step transitions create and move tasks through the board's own raw write steps, in the
 // same transaction.
 //
+// Approvals: a step with requiresApproval waits in review until a person approves or rejects it, with
+// approveStep / rejectStep or by moving its task on the board (done = approve, done/failed = reject).
+//
 // Retries: a failed attempt's task is closed (done, outcome failed, with a comment) and a new task is
 // created for the next attempt, so each attempt keeps its own history, agent and cost.
 import { randomUUID } from 'node:crypto';
 import { type Database, sqliteDate } from '@mc/db';
-import type { Actor } from '../auth/roles.ts';
+import { type Actor, hasAccess } from '../auth/roles.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { Clock } from '../clock.ts';
-import { type ErrorDetail, conflict, notFound, validationFailed } from '../errors.ts';
+import { type ErrorDetail, conflict, forbidden, notFound, unauthorized, validationFailed } from '../errors.ts';
 import type { BusEvent, EventBus } from '../events/bus.ts';
 import type { EventsService } from '../events/service.ts';
 import type { Logger } from '../logger.ts';
@@ -31,6 +34,8 @@ import {
   type RunListInput,
   type RunStatus,
   type RunTrigger,
+  type StepApproveInput,
+  type StepRejectInput,
   type StepStatus,
   type TemplateCreateInput,
   type TemplateUpdateInput,
@@ -57,6 +62,10 @@ type TaskState = { id: string; number: number; status: string; outcome: string |
 const SYSTEM: ActorInfo = { type: 'system', id: null, name: 'pipeline' };
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
 const OPEN_STEP: readonly StepStatus[] = ['ready', 'running', 'waiting_approval'];
+const STEP_STATE_TEXT: Record<StepStatus, string> = {
+  pending: 'waiting for its dependencies', ready: 'in the queue', running: 'in progress', waiting_approval: 'waiting for approval',
+  succeeded: 'already done', failed: 'failed', cancelled: 'cancelled',
+};
 const TICK_MS = 1000;
 
 export function createPipelinesService(deps: PipelinesDeps) {
@@ -277,6 +286,62 @@ export function createPipelinesService(deps: PipelinesDeps) {
     events.publish(emitted);
     return getRun(id);
   }
+
+  // ---------- approvals ----------
+
+  function assertMayDecide(actor: Actor): void {
+    if (actor.kind === 'anonymous') throw unauthorized('Sign in first');
+    if (actor.kind === 'agent') throw forbidden('Agents cannot approve or reject pipeline steps; a person with the operator role does');
+    if (!hasAccess(actor, 'operator')) throw forbidden('Viewers cannot approve or reject pipeline steps; this needs the operator role');
+  }
+
+  /**
+   * A person's decision on a step waiting for approval (its task in review); operators and admins.
+   * Approve is what moving the task to done on the board does (the same task.moved event, by this
+   * person), and the run advances in the same transaction (the scheduler's own pass on that event then
+   * finds nothing to do). Reject fails the attempt: the task is closed as done/failed by this person,
+   * then the step is retried as a new task if it has retries left, else the run fails with the reason.
+   * A step not waiting for approval is a CONFLICT and nothing is written.
+   */
+  async function decideStep(actor: Actor, input: { runId: string; stepKey: string; note?: string | undefined }, decision: 'approve' | 'reject') {
+    assertMayDecide(actor);
+    const who = actorInfo(actor);
+    const emitted: BusEvent[] = [];
+    const taskNumber = await database.rawTransaction(() => {
+      const now = clock.now();
+      if (!runById.get(input.runId)) throw notFound(`No pipeline run ${input.runId}`);
+      // Catch up first (its task may have just moved on the board), so the decision is about the current state.
+      advanceIn(input.runId, now, emitted);
+      const run = runById.get(input.runId) as RunRow;
+      const step = (stepsOfRun.all(run.id) as StepRunRow[]).find((s) => s.stepKey === input.stepKey);
+      const def = loadVersion(run.templateId, run.version).steps.find((d) => d.key === input.stepKey);
+      if (!step || !def) throw notFound(`This run has no step "${input.stepKey}"`);
+      const task = step.taskId ? taskReads.rowById(step.taskId) : undefined;
+      if (step.status !== 'waiting_approval' || task?.status !== 'review') {
+        throw conflict(`Step "${step.stepKey}" is not waiting for approval (it is ${STEP_STATE_TEXT[step.status]}); nothing to ${decision}`);
+      }
+      if (decision === 'approve') {
+        if (input.note) emitted.push(taskWrites.comment(task, input.note, who, now).event);
+        const moved = taskWrites.move(taskReads.rowById(task.id) ?? task, { status: 'done', outcome: 'success' }, who, now);
+        if (moved.event) emitted.push(moved.event);
+      } else {
+        const moved = taskWrites.move(task, { status: 'done', outcome: 'failed' }, who, now);
+        if (moved.event) emitted.push(moved.event);
+        retryOrFail(run, step, def, `rejected by ${who.name ?? who.type}${input.note ? `: ${input.note}` : ''}`, now, emitted);
+      }
+      advanceIn(run.id, now, emitted);
+      return task.number;
+    });
+    events.publish(emitted);
+    await audit.record({
+      actor, action: decision === 'approve' ? 'pipelines.step.approved' : 'pipelines.step.rejected', targetType: 'pipelineRun', targetId: input.runId,
+      details: { stepKey: input.stepKey, taskNumber, ...(input.note ? { [decision === 'approve' ? 'comment' : 'reason']: input.note } : {}) },
+    });
+    return getRun(input.runId);
+  }
+
+  const approveStep = (actor: Actor, input: StepApproveInput) => decideStep(actor, { runId: input.runId, stepKey: input.stepKey, note: input.comment }, 'approve');
+  const rejectStep = (actor: Actor, input: StepRejectInput) => decideStep(actor, { runId: input.runId, stepKey: input.stepKey, note: input.reason }, 'reject');
 
   /** Terminal state: open steps cancelled, their tasks closed with a comment. */
   function finishRun(run: RunRow, status: 'cancelled' | 'failed', reason: string, now: Date, emitted: BusEvent[], comment = reason) {
@@ -648,7 +713,7 @@ export function createPipelinesService(deps: PipelinesDeps) {
   }
 
   return {
-    listTemplates, getTemplate, createTemplate, updateTemplate, removeTemplate, startRun, cancelRun, getRun, listRuns, stats,
+    listTemplates, getTemplate, createTemplate, updateTemplate, removeTemplate, startRun, cancelRun, approveStep, rejectStep, getRun, listRuns, stats,
     advance, tick, fireSchedules, reconcile, startScheduler, idle,
   };
 }
