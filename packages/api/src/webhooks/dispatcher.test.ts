@@ -245,6 +245,35 @@ describe('webhook delivery', () => {
     expect((await harness.database.prisma.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).consecutiveFailures).toBe(0);
   });
 
+  it('re-enabling an auto-disabled webhook raises webhook.recovered (published live) and clears its attention item', async () => {
+    harness = await startWebhookHarness({ dispatcher: { disableAfterFailures: 3 } });
+    const failing = await receiver((_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    const quiet = await receiver();
+    const { webhook } = await createHook(failing.url, ['task.*']);
+    const { webhook: healthy } = await createHook(quiet.url, ['task.*']);
+    for (let i = 0; i < 3; i++) await harness.services.events.emit({ type: 'task.created', payload: { i } });
+    await harness.dispatcher.idle();
+    const attention = async () => (await harness.services.attention.list(TEST_ADMIN_ACTOR)).items.filter((i) => i.kind === 'webhook.failing').map((i) => i.title);
+    const host = new URL(failing.url).host;
+    expect(await attention()).toEqual([`Webhook to ${host} was disabled after repeated failures`]);
+
+    const published: Array<{ type: string; payload: unknown }> = [];
+    const unsubscribe = harness.services.bus.subscribe((event) => published.push({ type: event.type, payload: event.payload }));
+    // Toggling a webhook that is not in a failing run is no recovery: nothing is published.
+    await harness.services.webhooks.setEnabled(TEST_ADMIN_ACTOR, healthy.id, false, TEST_META);
+    await harness.services.webhooks.setEnabled(TEST_ADMIN_ACTOR, healthy.id, true, TEST_META);
+    expect(published).toEqual([]);
+    await harness.services.webhooks.setEnabled(TEST_ADMIN_ACTOR, webhook.id, true, TEST_META);
+    unsubscribe();
+    expect(published).toEqual([{ type: 'webhook.recovered', payload: { webhookId: webhook.id, host, failuresBefore: 3, enabledBy: 'ada' } }]);
+    expect(await harness.database.prisma.event.findFirstOrThrow({ where: { type: 'webhook.recovered' } })).toMatchObject({ minRole: 'viewer' });
+    expect(await attention()).toEqual([]);
+    expect(await harness.database.prisma.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).toMatchObject({ enabled: true, consecutiveFailures: 0, disabledReason: null });
+  });
+
   it('raises webhook.failing when a run of failures starts and webhook.recovered when a delivery gets through again', async () => {
     harness = await startWebhookHarness();
     const failing = await receiver((_req, res) => {

@@ -11,6 +11,7 @@ import { openSecret, sealSecret } from '../crypto/secret-box.ts';
 import { conflict, notFound, validationFailed } from '../errors.ts';
 import type { EventsService } from '../events/service.ts';
 import { refusalFor } from './address-policy.ts';
+import { FAILING_WEBHOOK_AFTER } from './dispatcher.ts';
 import { TEST_EVENT_TYPE } from './event-filter.ts';
 import type { CreateWebhookInput, ListDeliveriesInput, UpdateWebhookInput } from './schema.ts';
 import { generateWebhookSecret } from './signature.ts';
@@ -96,12 +97,18 @@ export function createWebhooksService({ database, clock, events, audit, secretKe
 
   async function setEnabled(actor: UserActor, id: string, enabled: boolean, meta: RequestMeta) {
     await findOrThrow(id);
-    const row = await database.transaction(async (tx) => {
+    const row = await events.transaction(async (tx, emit) => {
+      const before = await tx.webhook.findUnique({ where: { id }, select: { consecutiveFailures: true } });
       const updated = await tx.webhook.update({
         where: { id },
         // Re-enabling starts a fresh failure run; the reason for an automatic disable is cleared.
         data: enabled ? { enabled: true, consecutiveFailures: 0, disabledReason: null, updatedAt: clock.now() } : { enabled: false, disabledReason: `Disabled by ${actor.username}`, updatedAt: clock.now() },
       });
+      // Ending a failing run by hand is a recovery too (as when a delivery gets through): the attention
+      // view drops its item live. Same payload as the dispatcher's, plus who re-enabled it.
+      if (enabled && before && before.consecutiveFailures >= FAILING_WEBHOOK_AFTER) {
+        await emit({ type: 'webhook.recovered', payload: { webhookId: id, host: new URL(updated.url).host, failuresBefore: before.consecutiveFailures, enabledBy: actor.username } });
+      }
       await audit.record({ actor, action: enabled ? 'webhook.enabled' : 'webhook.disabled', targetType: 'webhook', targetId: id, ip: meta.ip }, tx);
       return updated;
     });
