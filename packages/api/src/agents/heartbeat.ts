@@ -4,7 +4,7 @@ import { sqliteDate } from '@mc/db';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { BusEvent } from '../events/bus.ts';
 import type { EventsService } from '../events/service.ts';
-import { summaryForEvent, type UsageSummary, type UsageWriter } from '../usage/usage-writer.ts';
+import { type DeferredRollups, summaryForEvent, type UsageSummary, type UsageWriter } from '../usage/usage-writer.ts';
 import type { HeartbeatInput } from './schema.ts';
 import { type AgentRowLike, type AgentView, toAgentView } from './views.ts';
 
@@ -18,8 +18,8 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
   const touchConnection = sqlite.prepare(`UPDATE "AgentConnection" SET lastHeartbeatAt = ? WHERE id = ? AND agentId = ? AND endedAt IS NULL`);
   const addActivity = sqlite.prepare(`INSERT INTO "AgentActivity" (agentId, at, fromStatus, toStatus, activity) VALUES (?, ?, ?, ?, ?)`);
 
-  /** Call inside database.rawTransaction. */
-  function write(agentId: string, beat: HeartbeatInput, now: Date): HeartbeatOutcome {
+  /** Call inside database.rawTransaction; `rollups` as in UsageWriter.write. */
+  function write(agentId: string, beat: HeartbeatInput, now: Date, rollups?: DeferredRollups): HeartbeatOutcome {
     const before = select.get(agentId) as AgentRowLike | undefined;
     if (!before) throw new Error(`agent ${agentId} vanished during its heartbeat`);
     const at = sqliteDate(now);
@@ -37,7 +37,7 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
       defaultSource: before.toolName ?? 'sdk',
       defaultTaskId: taskId,
       receivedAt: now,
-    });
+    }, rollups);
     const agent = toAgentView({ ...before, status: beat.status, activity, lastSeenAt: at, statusChangedAt, currentTaskId: taskId });
     const event = events.recordRaw(sqlite, {
       type: 'agent.updated',
@@ -47,5 +47,5 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
     return { agent, usage, event };
   }
 
-  return { write };
+  return { write, createRollupBatch: usageWriter.createRollupBatch };
 }

@@ -40,7 +40,7 @@ export function createAgentsService(deps: AgentsDeps) {
   const heartbeatLimiter = createRateLimiter({ limit: deps.rateLimits.heartbeatPerAgentPerMin, windowMs: 60_000, clock });
   const connectLimiter = createRateLimiter({ limit: deps.rateLimits.connectPerAgentPerMin, windowMs: 60_000, clock });
   const heartbeatWriter = createHeartbeatWriter(database.sqlite, events, deps.usageWriter);
-  const heartbeats = createHeartbeatBatcher(database, heartbeatWriter.write, (outcomes) => events.publish(outcomes.map((o) => o.event)));
+  const heartbeats = createHeartbeatBatcher(database, heartbeatWriter, (outcomes) => events.publish(outcomes.map((o) => o.event)));
   const findByRef = database.sqlite.prepare('SELECT id, name FROM "Agent" WHERE id = ? OR name = ? LIMIT 1');
   const workItemSources: WorkItemSource[] = [];
 

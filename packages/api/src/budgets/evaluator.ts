@@ -140,8 +140,8 @@ export function createBudgetEvaluator(deps: BudgetEvaluatorDeps) {
     });
   }
 
-  /** UsageWriteHook: inside the insert's transaction, after the rollups took the batch. */
-  function onUsageInserted(_sqlite: BetterSqlite3.Database, inserted: readonly InsertedUsage[]): void {
+  /** UsageWriteHook: inside the insert's transaction. */
+  function onUsageInserted(_sqlite: BetterSqlite3.Database, inserted: readonly InsertedUsage[], flushRollups: () => void): void {
     const budgets = activeBudgets();
     if (budgets.length === 0) return;
     const calendar = timeZone.calendar();
@@ -165,7 +165,8 @@ export function createBudgetEvaluator(deps: BudgetEvaluatorDeps) {
       if (updated) {
         fireCrossings(budget, range, updated.spentNanos - nanos, updated.spentNanos, emitted);
       } else {
-        // First record of this period (or the cache was dropped): the rollups already hold this batch.
+        // First record of this period (or the cache was dropped): the rollups, once flushed, hold this batch.
+        flushRollups();
         const spent = spendFromRollups(budget, range);
         insertSpend.run(budget.id, periodStart, spent, now);
         fireCrossings(budget, range, null, spent, emitted);

@@ -9,7 +9,7 @@ import { cacheSavedNanos, priceUsage } from './pricing/cost.ts';
 import { nanosToUsd, usdToNanos } from './pricing/money.ts';
 import type { PriceTable } from './pricing/price-table.ts';
 import { inferProvider } from './provider.ts';
-import { createRollupWriter, hourStartText } from './rollups/rollup-writer.ts';
+import { createRollupWriter, hourStartText, type RollupBatch } from './rollups/rollup-writer.ts';
 import type { UsageRecordInput } from './schema.ts';
 
 export type UsageContext = {
@@ -36,8 +36,18 @@ export type InsertedUsage = {
   costNanos: bigint | null;
 };
 
-/** Runs inside the insert's transaction after the rollups were updated (budgets evaluate here). */
-export type UsageWriteHook = (sqlite: BetterSqlite3.Database, inserted: readonly InsertedUsage[]) => void;
+/**
+ * Runs inside the insert's transaction (budgets evaluate here). The rollups may still be held in memory
+ * (a group commit defers them): call flushRollups() before reading the rollup tables.
+ */
+export type UsageWriteHook = (sqlite: BetterSqlite3.Database, inserted: readonly InsertedUsage[], flushRollups: () => void) => void;
+
+/**
+ * A caller that writes many batches in one transaction (the heartbeat group commit) collects their rollup
+ * additions in one batch and flushes it once at the end. `flush` must write everything pending in the
+ * transaction, so a hook that reads the rollups sees this write too.
+ */
+export type DeferredRollups = { batch: RollupBatch; flush(): void };
 
 export type UsageWriterOptions = {
   hooks?: readonly UsageWriteHook[];
@@ -70,15 +80,15 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
   const hooks = options.hooks ?? [];
   const maintainRollups = options.maintainRollups ?? true;
 
-  /** Call inside database.rawTransaction. */
-  function write(records: readonly UsageRecordInput[], ctx: UsageContext): UsageSummary {
+  /** Call inside database.rawTransaction. With `deferred`, the rollups go to the caller's batch. */
+  function write(records: readonly UsageRecordInput[], ctx: UsageContext, deferred?: DeferredRollups): UsageSummary {
     const table = priceTable();
     const summary: UsageSummary = {
       recorded: 0, duplicates: 0, costNanos: 0n, unpriced: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, models: [], records: [],
     };
     const models = new Set<string>();
     const now = sqliteDate(ctx.receivedAt);
-    const batch = rollups.createBatch();
+    const batch = deferred?.batch ?? rollups.createBatch();
     const inserted: InsertedUsage[] = [];
     for (const record of records) {
       const usage = {
@@ -162,12 +172,13 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
       summary.records.push({ id: key, costUsd, priced: price.costNanos !== null, duplicate: false });
     }
     summary.models = [...models];
-    batch.flush();
-    if (inserted.length > 0) for (const hook of hooks) hook(sqlite, inserted);
+    const flushRollups = deferred ? deferred.flush : batch.flush;
+    if (!deferred) batch.flush();
+    if (inserted.length > 0) for (const hook of hooks) hook(sqlite, inserted, flushRollups);
     return summary;
   }
 
-  return { write };
+  return { write, createRollupBatch: rollups.createBatch };
 }
 
 export type UsageWriter = ReturnType<typeof createUsageWriter>;

@@ -39,6 +39,19 @@ export type DayOf = (ms: number) => { start: number; end: number };
 
 const msText = (ms: number) => sqliteDate(new Date(ms));
 
+type PendingRollup = { dims: RollupDimensions; metrics: RollupMetrics };
+type PendingSlice = { dimension: SliceDimension; grain: SliceGrain; start: string; key: string; metrics: RollupMetrics };
+
+/** Rollup additions held in memory until flush() (see createBatch). */
+export type RollupBatch = {
+  add(dims: RollupDimensions, metrics: RollupMetrics): void;
+  isEmpty(): boolean;
+  absorb(other: RollupBatch): void;
+  clone(): RollupBatch;
+  entries(): { pending: ReadonlyMap<string, PendingRollup>; slices: ReadonlyMap<string, PendingSlice> };
+  flush(): void;
+};
+
 /** The UTC hour containing `date`, as the DATETIME text Prisma writes (sqliteDate format). */
 export function hourStartText(date: Date): string {
   return `${date.toISOString().slice(0, 13)}:00:00.000+00:00`;
@@ -102,22 +115,29 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database, dayOf: DayOf 
     SELECT ${d.hourStart}, ${d.agentId}, ${d.model}, ${d.provider}, ${d.gatewayId}, ${d.source}, ${d.taskId}, ${RAW_METRICS_SQL}
     FROM "UsageRecord" WHERE occurredAt >= ? AND occurredAt < ? GROUP BY 1, 2, 3, 4, 5, 6, 7`);
 
-  /** Collects one write() batch; flush() adds it to the rollups (call inside the insert's transaction). */
-  function createBatch() {
-    const pending = new Map<string, { dims: RollupDimensions; metrics: RollupMetrics }>();
-    const slices = new Map<string, { dimension: SliceDimension; grain: SliceGrain; start: string; key: string; metrics: RollupMetrics }>();
+  /**
+   * Collects rollup additions in memory, folded per key; flush() adds them to the tables (call inside the
+   * insert's transaction). One write() call uses one batch; a group commit folds many beats into one, so
+   * the slices they share (all, model, source, …) cost one UPSERT per transaction instead of one per beat.
+   */
+  function createBatch(): RollupBatch {
+    const pending = new Map<string, PendingRollup>();
+    const slices = new Map<string, PendingSlice>();
+    function addPending(key: string, dims: RollupDimensions, metrics: RollupMetrics) {
+      const entry = pending.get(key);
+      if (entry) addMetrics(entry.metrics, metrics);
+      else pending.set(key, { dims, metrics: { ...metrics } });
+    }
     function addSlice(dimension: SliceDimension, grain: SliceGrain, start: string, key: string, metrics: RollupMetrics) {
       const mapKey = `${dimension}\u0000${grain}\u0000${start}\u0000${key}`;
       const entry = slices.get(mapKey);
       if (entry) addMetrics(entry.metrics, metrics);
       else slices.set(mapKey, { dimension, grain, start, key, metrics: { ...metrics } });
     }
-    return {
+    const batch: RollupBatch = {
       add(dims: RollupDimensions, metrics: RollupMetrics) {
         const key = `${dims.hourStart}\u0000${dims.agentId}\u0000${dims.model}\u0000${dims.provider}\u0000${dims.gatewayId}\u0000${dims.source}\u0000${dims.taskId}`;
-        const entry = pending.get(key);
-        if (entry) addMetrics(entry.metrics, metrics);
-        else pending.set(key, { dims, metrics: { ...metrics } });
+        addPending(key, dims, metrics);
         const day = msText(dayOf(Date.parse(dims.hourStart)).start);
         for (const dimension of SLICE_DIMENSIONS) {
           const value = dimension === 'all' ? '' : dims[dimension];
@@ -125,6 +145,20 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database, dayOf: DayOf 
           addSlice(dimension, 'day', day, value, metrics);
         }
       },
+      isEmpty: () => pending.size === 0 && slices.size === 0,
+      /** Adds everything another batch holds (that batch is left as it was). */
+      absorb(other: RollupBatch) {
+        const parts = other.entries();
+        for (const [key, entry] of parts.pending) addPending(key, entry.dims, entry.metrics);
+        for (const entry of parts.slices.values()) addSlice(entry.dimension, entry.grain, entry.start, entry.key, entry.metrics);
+      },
+      /** A copy to restore from, when a flush inside a savepoint may be rolled back. */
+      clone() {
+        const copy = createBatch();
+        copy.absorb(batch);
+        return copy;
+      },
+      entries: () => ({ pending, slices }),
       flush() {
         for (const { dims, metrics: m } of pending.values()) {
           upsert.run(
@@ -140,6 +174,7 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database, dayOf: DayOf 
         slices.clear();
       },
     };
+    return batch;
   }
 
   const sliceStatements = new Map<string, BetterSqlite3.Statement>();
