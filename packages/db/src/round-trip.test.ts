@@ -165,6 +165,7 @@ describe('database schema and migrations', () => {
     expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+    expect(db.sqlite.pragma('temp_store', { simple: true })).toBe(2);
   });
 });
 

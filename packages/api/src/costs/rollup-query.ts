@@ -41,7 +41,16 @@ export type AggregateQuery = {
   filter?: Partial<Record<Dimension, string>>;
 };
 
+/**
+ * How top() narrows a grouped query (one dimension): `rank` selects only records and cost, ungrouped (phase
+ * one ranks every group cheaply), `onlyKeys` (a JSON array) keeps the groups phase one picked.
+ */
+type PlannedQuery = AggregateQuery & { rank?: boolean; onlyKeys?: string };
+
 const HOUR_MS = 3_600_000;
+// Rank parts are not grouped: top() groups all of them once (grouping each part first costs a second pass).
+const RANK_ROLLUP_METRICS_SQL = 'records, costNanos';
+const RANK_RAW_METRICS_SQL = '1, COALESCE(costNanos, 0)';
 const ROLLUP_METRICS_SQL = `SUM(records), SUM(unpricedRecords), SUM(inputTokens), SUM(outputTokens), SUM(cacheReadTokens), SUM(cacheWriteTokens),
   SUM(unpricedTokens), SUM(costNanos), SUM(cacheSavedNanos)`;
 
@@ -93,17 +102,20 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     return prepared;
   }
 
-  function buildSql(table: 'rollup' | 'raw', query: AggregateQuery): { sql: string; filterValues: string[] } {
+  function buildSql(table: 'rollup' | 'raw', query: PlannedQuery): { sql: string; filterValues: string[] } {
     const groupBy = query.groupBy ?? [];
     const dimensionSql = (dimension: Dimension | 'hourStart') => (table === 'rollup' ? `"${dimension}"` : RAW_DIMENSION_SQL[dimension]);
     const selected = [...(query.byHour ? ['hourStart' as const] : []), ...groupBy].map(dimensionSql);
     const filterEntries = Object.entries(query.filter ?? {}).filter((entry): entry is [Dimension, string] => entry[1] !== undefined);
     const timeColumn = table === 'rollup' ? 'hourStart' : 'occurredAt';
     const where = [`${timeColumn} >= ?`, `${timeColumn} < ?`, ...filterEntries.map(([dimension]) => `${dimensionSql(dimension)} = ?`)];
-    const sql = `SELECT ${[...selected, table === 'rollup' ? ROLLUP_METRICS_SQL : RAW_METRICS_SQL].join(', ')}
+    const onlyKeys = query.onlyKeys !== undefined && groupBy[0] !== undefined ? [query.onlyKeys] : [];
+    if (onlyKeys.length > 0 && groupBy[0] !== undefined) where.push(`${dimensionSql(groupBy[0])} IN (SELECT value FROM json_each(?))`);
+    const metrics = query.rank ? (table === 'rollup' ? RANK_ROLLUP_METRICS_SQL : RANK_RAW_METRICS_SQL) : table === 'rollup' ? ROLLUP_METRICS_SQL : RAW_METRICS_SQL;
+    const sql = `SELECT ${[...selected, metrics].join(', ')}
       FROM ${table === 'rollup' ? '"UsageRollupHourly"' : '"UsageRecord"'} WHERE ${where.join(' AND ')}
-      ${selected.length > 0 ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
-    return { sql, filterValues: filterEntries.map(([, value]) => value) };
+      ${selected.length > 0 && !query.rank ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
+    return { sql, filterValues: [...filterEntries.map(([, value]) => value), ...onlyKeys] };
   }
 
   function collect(query: AggregateQuery, rows: unknown[][], into: Map<string, AggregateRow>): void {
@@ -121,10 +133,13 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     }
   }
 
-  function run(table: 'rollup' | 'raw', query: AggregateQuery, from: number, to: number, into: Map<string, AggregateRow>): void {
+  /** One SELECT of a plan: its rows are (hour?, keys…, the nine metrics), summed per key by the caller. */
+  type Part = { sql: string; values: string[] };
+
+  function run(table: 'rollup' | 'raw', query: PlannedQuery, from: number, to: number, into: Part[]): void {
     if (from >= to) return;
     const { sql, filterValues } = buildSql(table, query);
-    collect(query, statement(sql).all(sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...filterValues) as unknown[][], into);
+    into.push({ sql, values: [sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...filterValues] });
   }
 
   /** The slice that answers `query`, if one does: one dimension grouped, or one filtered, or none. */
@@ -137,19 +152,20 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     return null;
   }
 
-  function runSlices(query: AggregateQuery, slice: { dimension: string; key: string | null }, grain: 'hour' | 'day', from: number, to: number, into: Map<string, AggregateRow>): void {
+  function runSlices(query: PlannedQuery, slice: { dimension: string; key: string | null }, grain: 'hour' | 'day', from: number, to: number, into: Part[]): void {
     if (from >= to) return;
     const grouped = (query.groupBy?.length ?? 0) === 1;
     const selected = [...(query.byHour ? ['start'] : []), ...(grouped ? ['key'] : [])];
-    const sql = `SELECT ${[...selected, ROLLUP_METRICS_SQL].join(', ')} FROM "UsageRollupSlice"
-      WHERE dimension = ? AND grain = ? AND start >= ? AND start < ?${slice.key !== null ? ' AND key = ?' : ''}
-      ${selected.length > 0 ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
-    const values = [slice.dimension, grain, sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...(slice.key !== null ? [slice.key] : [])];
-    collect(query, statement(sql).all(...values) as unknown[][], into);
+    const onlyKeys = grouped && query.onlyKeys !== undefined ? [query.onlyKeys] : [];
+    const sql = `SELECT ${[...selected, query.rank ? RANK_ROLLUP_METRICS_SQL : ROLLUP_METRICS_SQL].join(', ')} FROM "UsageRollupSlice"
+      WHERE dimension = ? AND grain = ? AND start >= ? AND start < ?${slice.key !== null ? ' AND key = ?' : ''}${onlyKeys.length > 0 ? ' AND key IN (SELECT value FROM json_each(?))' : ''}
+      ${selected.length > 0 && !query.rank ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
+    const values = [slice.dimension, grain, sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...(slice.key !== null ? [slice.key] : []), ...onlyKeys];
+    into.push({ sql, values });
   }
 
   /** Whole hours [from, to) of a one-dimension query: day slices for whole UTC days, hour slices around them. */
-  function runAligned(query: AggregateQuery, from: number, to: number, into: Map<string, AggregateRow>): void {
+  function runAligned(query: PlannedQuery, from: number, to: number, into: Part[]): void {
     const slice = sliceOf(query);
     if (!slice) {
       run('rollup', query, from, to, into);
@@ -178,21 +194,55 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     runSlices(query, slice, 'hour', dayTo, to, into);
   }
 
-  /** Sums over [from, to) grouped as asked; exact for any bounds (raw records fill partial hours). */
-  function aggregate(query: AggregateQuery): AggregateRow[] {
-    const rows = new Map<string, AggregateRow>();
+  /** The SELECTs whose rows, summed per key, answer `query`: raw edges, rollups or slices in between. */
+  function plan(query: PlannedQuery): Part[] {
+    const parts: Part[] = [];
     const { from, to } = query;
-    if (from >= to) return [];
+    if (from >= to) return parts;
     const alignedFrom = ceilHour(from);
     const alignedTo = floorHour(to);
     if (alignedFrom >= alignedTo) {
-      run('raw', query, from, to, rows);
+      run('raw', query, from, to, parts);
     } else {
-      run('raw', query, from, alignedFrom, rows);
-      runAligned(query, alignedFrom, alignedTo, rows);
-      run('raw', query, alignedTo, to, rows);
+      run('raw', query, from, alignedFrom, parts);
+      runAligned(query, alignedFrom, alignedTo, parts);
+      run('raw', query, alignedTo, to, parts);
     }
+    return parts;
+  }
+
+  function execute(query: AggregateQuery, parts: readonly Part[]): AggregateRow[] {
+    const rows = new Map<string, AggregateRow>();
+    for (const part of parts) collect(query, statement(part.sql).all(...part.values) as unknown[][], rows);
     return [...rows.values()];
+  }
+
+  /** Sums over [from, to) grouped as asked; exact for any bounds (raw records fill partial hours). */
+  function aggregate(query: AggregateQuery): AggregateRow[] {
+    return execute(query, plan(query));
+  }
+
+  /**
+   * The `limit` groups of one dimension with the highest cost (then most records, then key), the number of
+   * groups and the grand total. Two passes, because SQLite pays per summed column per row: rank every group
+   * on records and cost alone (in SQL, only the winners come back), then sum all metrics of the winners.
+   * A breakdown over thousands of tasks reads each slice row once cheaply and the top rows' fully.
+   */
+  function top(query: { from: number; to: number; dimension: Dimension; limit: number }): { rows: AggregateRow[]; groups: number; total: UsageTotals } {
+    const grouped: AggregateQuery = { from: query.from, to: query.to, groupBy: [query.dimension] };
+    const parts = plan({ ...grouped, rank: true });
+    if (parts.length === 0 || query.limit <= 0) return { rows: [], groups: 0, total: emptyTotals() };
+    const sql = `WITH parts(k, r, c) AS (${parts.map((part) => part.sql).join(' UNION ALL ')})
+      SELECT k, COUNT(*) OVER () FROM parts GROUP BY k HAVING SUM(r) > 0 ORDER BY SUM(c) DESC, SUM(r) DESC, k LIMIT ?`;
+    const ranked = statement(sql).all(...parts.flatMap((part) => part.values), query.limit) as unknown[][];
+    const keys = ranked.map((values) => String(values[0]));
+    const groups = Number(ranked[0]?.[1] ?? 0);
+    const totals = new Map(execute(grouped, plan({ ...grouped, onlyKeys: JSON.stringify(keys) })).map((row) => [row.keys[0] ?? '', row.totals]));
+    return {
+      rows: keys.map((key) => ({ keys: [key], hourStart: null, totals: totals.get(key) ?? emptyTotals() })),
+      groups,
+      total: total({ from: query.from, to: query.to }),
+    };
   }
 
   /** One total over [from, to). */
@@ -204,19 +254,19 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
 
   /** The same sums from the full-dimension hourly rollup only (tests compare both paths). */
   function aggregateFromHourly(query: AggregateQuery): AggregateRow[] {
-    const rows = new Map<string, AggregateRow>();
+    const parts: Part[] = [];
     const alignedFrom = ceilHour(query.from);
     const alignedTo = floorHour(query.to);
-    if (alignedFrom >= alignedTo) run('raw', query, query.from, query.to, rows);
+    if (alignedFrom >= alignedTo) run('raw', query, query.from, query.to, parts);
     else {
-      run('raw', query, query.from, alignedFrom, rows);
-      run('rollup', query, alignedFrom, alignedTo, rows);
-      run('raw', query, alignedTo, query.to, rows);
+      run('raw', query, query.from, alignedFrom, parts);
+      run('rollup', query, alignedFrom, alignedTo, parts);
+      run('raw', query, alignedTo, query.to, parts);
     }
-    return [...rows.values()];
+    return execute(query, parts);
   }
 
-  return { aggregate, aggregateFromHourly, total };
+  return { aggregate, aggregateFromHourly, total, top };
 }
 
 export type RollupQuery = ReturnType<typeof createRollupQuery>;

@@ -12,7 +12,7 @@ import type { SettingsService } from '../settings/service.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
 import { createRollupWriter } from '../usage/rollups/rollup-writer.ts';
 import { createLabelLookup } from './labels.ts';
-import { type AggregateRow, addTotals, createRollupQuery, type Dimension, emptyTotals, type UsageTotals } from './rollup-query.ts';
+import { addTotals, createRollupQuery, type Dimension, emptyTotals, type UsageTotals } from './rollup-query.ts';
 import {
   type Bucket, type CostFilter, type CostRange, type ExportQuery, type GroupByField, MAX_BUCKETS, type RangePreset,
 } from './schema.ts';
@@ -182,16 +182,13 @@ export function createCostsService(deps: CostsDeps) {
   function breakdown(input: { range: CostRange; groupBy: GroupByField; limit: number }) {
     const { from, to } = resolveRange(input.range);
     const dimension = DIMENSION_OF[input.groupBy];
-    const rows: AggregateRow[] = query.aggregate({ from, to, groupBy: [dimension] });
-    const total = emptyTotals();
-    for (const row of rows) addTotals(total, row.totals);
-    rows.sort((a, b) => (b.totals.costNanos > a.totals.costNanos ? 1 : b.totals.costNanos < a.totals.costNanos ? -1 : b.totals.records - a.totals.records));
-    const kept = withLabels(dimension, rows.slice(0, input.limit).map((row) => ({ key: row.keys[0] ?? '', totals: row.totals })));
+    const { rows, groups, total } = query.top({ from, to, dimension, limit: input.limit });
+    const kept = withLabels(dimension, rows.map((row) => ({ key: row.keys[0] ?? '', totals: row.totals })));
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       groupBy: input.groupBy,
-      totalRows: rows.length,
+      totalRows: groups,
       total: totalsView(total),
       rows: kept.map((row) => ({ key: row.key, label: row.label, ...totalsView(row.totals) })),
     };

@@ -121,6 +121,28 @@ describe('hourly rollups', () => {
     }
   });
 
+  it('rank the top groups of one dimension in SQL exactly like the records (costliest first, then most records, then key)', () => {
+    const query = createRollupQuery(db.sqlite);
+    for (let trial = 0; trial < 24; trial++) {
+      const a = START - 3_600_000 + Math.floor(rng() * (SPAN_MS + 7_200_000));
+      const b = START - 3_600_000 + Math.floor(rng() * (SPAN_MS + 7_200_000));
+      const align = (ms: number) => (trial % 2 === 0 ? Math.floor(ms / 3_600_000) * 3_600_000 : ms);
+      const [from, to] = [align(Math.min(a, b)), align(Math.max(a, b))];
+      const dimension = DIMENSIONS[trial % DIMENSIONS.length] ?? 'model';
+      const limit = 1 + (trial % 4);
+      const groups = expectedGroups(from, to, [dimension]);
+      const ranked = [...groups].sort(([keyA, x], [keyB, y]) =>
+        x.costNanos !== y.costNanos ? (y.costNanos > x.costNanos ? 1 : -1) : x.records !== y.records ? y.records - x.records : keyA < keyB ? -1 : 1);
+      const total = emptyTotals();
+      for (const totals of groups.values()) addTotals(total, totals);
+      const actual = query.top({ from, to, dimension, limit });
+      const label = `[${new Date(from).toISOString()}, ${new Date(to).toISOString()}) top ${limit} by ${dimension}`;
+      expect(actual.rows.map((row) => [row.keys[0], row.totals]), label).toEqual(ranked.slice(0, limit));
+      expect(actual.groups, label).toBe(groups.size);
+      expect(actual.total, label).toEqual(total);
+    }
+  });
+
   it('answer hourly series (one dimension or none) exactly like the records', () => {
     const query = createRollupQuery(db.sqlite);
     for (let trial = 0; trial < 12; trial++) {
