@@ -13,6 +13,8 @@ import { type BrowserSession, ensureWebBuild, launchBrowser, signIn } from './br
 
 const clock = createFakeClock(new Date());
 const ITEM_TIMEOUT = 8_000;
+/** Consecutive failures that disable a webhook on this server (50 in production; the failing item starts at 3). */
+const DISABLE_AFTER = 5;
 
 describe('attention view', () => {
   let server: TestServer;
@@ -73,7 +75,7 @@ describe('attention view', () => {
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    server = await startTestServer({ clock });
+    server = await startTestServer({ clock, webhooks: { disableAfterFailures: DISABLE_AFTER } });
     key = await server.createApiKey('operator');
     const row = await server.db.prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
     admin = { kind: 'user', userId: row.id, username: row.username, role: 'admin' };
@@ -207,8 +209,33 @@ describe('attention view', () => {
     await server.services.webhooks.remove(admin, webhook.id, {});
   });
 
-  it('shows a pipeline step waiting for approval with a link to its run, until it is approved', async () => {
-    await server.services.pipelines.createTemplate(admin, TemplateCreateInput.parse({ name: 'release', steps: [{ key: 'ship', title: 'Ship it', requiresApproval: true }] }));
+  it('shows a webhook disabled after repeated failures, until an admin enables it again (in another tab)', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const title = `Webhook to 127.0.0.1:${port} was disabled after repeated failures`;
+    const { webhook } = await server.services.webhooks.create(admin, { url: `http://127.0.0.1:${port}/alerts`, description: 'alerts', eventFilter: ['task.created'], allowPrivateNetwork: true }, {});
+    receiverStatus = 500;
+    for (let n = 1; n <= DISABLE_AFTER; n++) await server.services.tasks.create(admin, { title: `Unheard task ${n}` });
+    await appears(title);
+    // The admin re-enables it on the webhooks page in a second tab; this tab drops the item live.
+    receiverStatus = 200;
+    const settings = await browser.context.newPage();
+    try {
+      await settings.goto(`${server.url}/settings/webhooks`);
+      await settings.getByRole('button', { name: 'Enable alerts' }).click();
+      await settings.getByRole('button', { name: 'Disable alerts' }).waitFor();
+    } finally {
+      await settings.close();
+    }
+    await disappears(title);
+    expect(await server.db.prisma.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).toMatchObject({ enabled: true, consecutiveFailures: 0 });
+    await server.services.webhooks.remove(admin, webhook.id, {});
+  });
+
+  it('shows a pipeline step waiting for approval; Approve on the item approves it and the run advances', async () => {
+    await server.services.pipelines.createTemplate(
+      admin,
+      TemplateCreateInput.parse({ name: 'release', steps: [{ key: 'ship', title: 'Ship it', requiresApproval: true }, { key: 'announce', title: 'Announce it', dependsOn: ['ship'] }] }),
+    );
     const run = await server.services.pipelines.startRun(admin, { template: 'release', variables: {} });
     const task = run.steps[0]?.task;
     await server.services.tasks.move(admin, { id: task?.id ?? '', status: 'review' });
@@ -216,14 +243,18 @@ describe('attention view', () => {
     await appears(title);
     // Shown as an approval of its run, not also as a plain task in review.
     expect(await item(`Task #${task?.number} is waiting for review`).count()).toBe(0);
-    await item(title).getByRole('link', { name: 'Approve' }).click();
+    await item(title).getByRole('link', { name: 'Open run' }).click();
     await page.waitForURL(`**/pipelines/runs/${run.id}`);
     await page.getByRole('listitem', { name: 'Step ship: Awaiting approval' }).waitFor();
     await page.goBack();
     await appears(title);
-    await server.services.tasks.move(admin, { id: task?.id ?? '', status: 'done' });
+    await item(title).getByRole('button', { name: `Approve: ${title}` }).click();
     await disappears(title);
-    expect((await server.services.pipelines.getRun(run.id)).status).toBe('succeeded');
+    const advanced = await server.services.pipelines.getRun(run.id);
+    expect(advanced.status).toBe('running');
+    expect(advanced.steps.map((s) => [s.key, s.status])).toEqual([['ship', 'succeeded'], ['announce', 'ready']]);
+    expect((await server.services.tasks.byId(task?.id ?? '')).history.at(-1)).toMatchObject({ kind: 'moved', actorName: TEST_ADMIN.username });
+    await server.services.pipelines.cancelRun(admin, run.id);
   });
 
   it('shows a cron job that has been running for over an hour, until the run finishes', async () => {

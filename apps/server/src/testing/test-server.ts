@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, type Role, silentLogger } from '@mc/api';
+import { type Clock, type Role, silentLogger, type WebhookDispatcherOptions } from '@mc/api';
 import { type RunningServer, startServer } from '../app.ts';
 import { loadConfig } from '../config.ts';
 
@@ -17,8 +17,11 @@ export type TestServer = RunningServer & {
   publishTestEvent(type: string, payload: unknown): Promise<number>;
 };
 
-/** `dataDir`: reuse a data dir (a restart); the caller then owns it and close() leaves it in place. */
-export async function startTestServer(options: { env?: Record<string, string>; clock?: Clock; seedAdmin?: boolean; dataDir?: string } = {}): Promise<TestServer> {
+/** `dataDir`: reuse a data dir (a restart); the caller then owns it and close() leaves it in place.
+ * `webhooks`: dispatcher options (e.g. a lower disableAfterFailures). */
+export async function startTestServer(
+  options: { env?: Record<string, string>; clock?: Clock; seedAdmin?: boolean; dataDir?: string; webhooks?: Partial<WebhookDispatcherOptions> } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mc-server-'));
   const env: Record<string, string> = {
     PORT: '0',
@@ -27,7 +30,7 @@ export async function startTestServer(options: { env?: Record<string, string>; c
     ...(options.seedAdmin === false ? {} : { MC_ADMIN_USERNAME: TEST_ADMIN.username, MC_ADMIN_PASSWORD: TEST_ADMIN.password }),
     ...options.env,
   };
-  const server = await startServer(loadConfig(env), { log: silentLogger, ...(options.clock ? { clock: options.clock } : {}) });
+  const server = await startServer(loadConfig(env), { log: silentLogger, ...(options.clock ? { clock: options.clock } : {}), ...(options.webhooks ? { webhooks: options.webhooks } : {}) });
   const services = server.services;
   const admin = { kind: 'user', userId: 'test', username: 'test-harness', role: 'admin' } as const;
 

@@ -1,6 +1,7 @@
 // / : the operator's home. What needs a human now, most urgent first, each with its action one click
-// away (open, acknowledge, snooze), and the fleet at a glance. Refetched (debounced) on the events
-// that can change it, so items appear within seconds of their cause and vanish when resolved.
+// away (open, acknowledge, snooze; operators approve a pipeline step right here), and the fleet at a
+// glance. Refetched (debounced) on the events that can change it, so items appear within seconds of
+// their cause and vanish when resolved.
 import type { AttentionItem } from '@mc/api';
 import { A, createAsync, query, revalidate } from '@solidjs/router';
 import { createSignal, ErrorBoundary, For, onCleanup, Show, Suspense } from 'solid-js';
@@ -9,6 +10,8 @@ import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
 import { createMutation } from '../lib/create-mutation';
 import { formatRelative } from '../lib/format-time';
 import { ANY_EVENT, onLiveEvent, onLiveResync } from '../lib/live';
+import { hasRole } from '../lib/roles';
+import { useCurrentUser } from '../lib/session';
 import { trpc } from '../lib/trpc';
 import { RecentEvents } from '../overview/RecentEvents';
 import { rememberVisibleItems, startHiddenAttentionWatch } from './hidden-watch';
@@ -33,10 +36,14 @@ function isRelevant(type: string, payload: unknown): boolean {
 }
 
 function ItemRow(props: { item: AttentionItem; onChanged: () => void }) {
+  const user = useCurrentUser();
   const acknowledge = createMutation((key: string) => trpc.attention.acknowledge.mutate({ key }));
   const snooze = createMutation((key: string, minutes: number) => trpc.attention.snooze.mutate({ key, minutes }));
+  const approve = createMutation((step: { runId: string; stepKey: string }) => trpc.pipelines.runs.approveStep.mutate(step));
   const [snoozeMinutes, setSnoozeMinutes] = createSignal(60);
-  const error = () => acknowledge.error() ?? snooze.error();
+  const error = () => approve.error() ?? acknowledge.error() ?? snooze.error();
+  /** A pipeline step an operator can approve right here (viewers get the link to the run only). */
+  const approvable = () => (hasRole(user().role, 'operator') ? props.item.approve : undefined);
   return (
     <li class="attention-item" data-priority={props.item.priority} data-kind={props.item.kind}>
       <span class="attention-priority">{PRIORITY_LABEL[props.item.priority]}</span>
@@ -58,7 +65,23 @@ function ItemRow(props: { item: AttentionItem; onChanged: () => void }) {
         </Show>
       </div>
       <div class="attention-actions">
-        <A class="button button-primary" href={props.item.href}>
+        <Show when={approvable()}>
+          {(step) => (
+            <button
+              type="button"
+              class="button"
+              data-variant="primary"
+              disabled={approve.pending()}
+              aria-label={`Approve: ${props.item.title}`}
+              onClick={async () => {
+                if ((await approve.run(step())).ok) props.onChanged();
+              }}
+            >
+              Approve
+            </button>
+          )}
+        </Show>
+        <A class="button" data-variant={approvable() ? undefined : 'primary'} href={props.item.href}>
           {props.item.actionLabel}
         </A>
         <button

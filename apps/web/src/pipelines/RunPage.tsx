@@ -1,9 +1,13 @@
 // /pipelines/runs/:id: one run as its DAG, steps in columns by depth (plain boxes), each with its
 // status, agent, duration and cost and a link to its task; live: pipeline events of this run and
-// moves of its tasks refetch it. Operators can cancel an open run.
+// moves of its tasks refetch it. Operators can cancel an open run and approve or reject a step
+// waiting for approval.
 import { A, useParams } from '@solidjs/router';
-import { createEffect, createSignal, For, on, Show } from 'solid-js';
+import { createEffect, createSignal, createUniqueId, For, on, Show } from 'solid-js';
+import { Dialog } from '../components/Dialog';
+import { FormError } from '../components/FormError';
 import { ErrorState, LoadingState } from '../components/ListStates';
+import { createMutation } from '../lib/create-mutation';
 import { formatDateTime } from '../lib/format-time';
 import { ANY_EVENT, onLiveEvent, onLiveResync } from '../lib/live';
 import { hasRole } from '../lib/roles';
@@ -17,7 +21,74 @@ import './pipelines.css';
 
 const OPEN = ['queued', 'running', 'waiting_approval'];
 
-function StepBox(props: { step: PipelineStepView }) {
+/** Reject = the attempt fails: retried as a new task while the step has retries left, else the run fails. */
+function RejectStepDialog(props: { runId: string; step: PipelineStepView; onClose: (done: boolean) => void }) {
+  const [reason, setReason] = createSignal('');
+  const reject = createMutation(() => trpc.pipelines.runs.rejectStep.mutate({ runId: props.runId, stepKey: props.step.key, ...(reason().trim() ? { reason: reason().trim() } : {}) }));
+  const retriesLeft = () => props.step.retries + 1 - props.step.attempt;
+  const id = createUniqueId();
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    if ((await reject.run()).ok) props.onClose(true);
+  }
+  return (
+    <Dialog
+      title={`Reject step ${props.step.key}?`}
+      role="alertdialog"
+      description={
+        retriesLeft() > 0
+          ? `The attempt fails: its task is closed and the step is retried as a new task (${retriesLeft()} ${retriesLeft() === 1 ? 'retry' : 'retries'} left).`
+          : 'The attempt fails and the step has no retries left, so the run fails with your reason.'
+      }
+      onClose={() => props.onClose(false)}
+    >
+      <form class="form" onSubmit={(event) => void submit(event)}>
+        <div class="field">
+          <label for={id}>Reason (optional)</label>
+          <textarea id={id} class="input" rows={3} maxLength={500} value={reason()} onInput={(e) => setReason(e.currentTarget.value)} data-autofocus />
+        </div>
+        <FormError message={reject.error()} />
+        <div class="form-actions">
+          <button type="submit" class="button" data-variant="danger" disabled={reject.pending()}>
+            Reject step
+          </button>
+          <button type="button" class="button" onClick={() => props.onClose(false)}>
+            Keep waiting
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Approve (one click) and Reject (a dialog, owned by the page so a live refetch does not close it); operators and admins. */
+function StepDecision(props: { runId: string; step: PipelineStepView; onDecided: () => void; onReject: () => void }) {
+  const approve = createMutation(() => trpc.pipelines.runs.approveStep.mutate({ runId: props.runId, stepKey: props.step.key }));
+  return (
+    <>
+      <div class="pipeline-step-actions">
+        <button
+          type="button"
+          class="button"
+          data-variant="primary"
+          disabled={approve.pending()}
+          aria-label={`Approve step ${props.step.key}`}
+          onClick={async () => {
+            if ((await approve.run()).ok) props.onDecided();
+          }}
+        >
+          Approve
+        </button>
+        <button type="button" class="button" aria-label={`Reject step ${props.step.key}`} onClick={() => props.onReject()}>
+          Reject
+        </button>
+      </div>
+      <FormError message={approve.error()} />
+    </>
+  );
+}
+
+function StepBox(props: { step: PipelineStepView; runId: string; canDecide: boolean; onDecided: () => void; onReject: () => void }) {
   return (
     <li class="pipeline-step" data-status={props.step.status} data-step={props.step.key} aria-label={`Step ${props.step.key}: ${statusLabel(props.step.status)}`}>
       <div class="pipeline-step-title">{props.step.title}</div>
@@ -51,6 +122,9 @@ function StepBox(props: { step: PipelineStepView }) {
       <Show when={props.step.lastError}>
         <p class="pipeline-step-error">{props.step.lastError}</p>
       </Show>
+      <Show when={props.canDecide && props.step.status === 'waiting_approval'}>
+        <StepDecision runId={props.runId} step={props.step} onDecided={props.onDecided} onReject={props.onReject} />
+      </Show>
     </li>
   );
 }
@@ -63,6 +137,7 @@ export default function RunPage() {
   const refetch = loader.reload;
   createEffect(on(() => params.id, () => void refetch(), { defer: true }));
   const [confirming, setConfirming] = createSignal(false);
+  const [rejecting, setRejecting] = createSignal<string | null>(null);
   const taskIds = () => new Set((run()?.steps ?? []).map((s) => s.task?.id).filter(Boolean));
   onLiveEvent(ANY_EVENT, (event) => {
     const payload = (event.payload ?? {}) as { runId?: string; taskId?: string };
@@ -102,6 +177,18 @@ export default function RunPage() {
                   }}
                 />
               </Show>
+              <Show when={current().steps.find((s) => s.key === rejecting())}>
+                {(step) => (
+                  <RejectStepDialog
+                    runId={current().id}
+                    step={step()}
+                    onClose={(done) => {
+                      setRejecting(null);
+                      if (done) void refetch();
+                    }}
+                  />
+                )}
+              </Show>
               <dl class="pipeline-run-facts">
                 <dt>Status</dt>
                 <dd class="pipeline-status" data-status={current().status} data-testid="run-status">
@@ -139,7 +226,11 @@ export default function RunPage() {
                 <For each={columnsByDepth(current().steps)}>
                   {(column, depth) => (
                     <ol class="pipeline-dag-column" aria-label={`Depth ${depth() + 1}`}>
-                      <For each={column}>{(step) => <StepBox step={step} />}</For>
+                      <For each={column}>
+                        {(step) => (
+                          <StepBox step={step} runId={current().id} canDecide={hasRole(user().role, 'operator')} onDecided={() => void refetch()} onReject={() => setRejecting(step.key)} />
+                        )}
+                      </For>
                     </ol>
                   )}
                 </For>
