@@ -30,7 +30,7 @@ export type RunningServer = {
 export async function startServer(config: Config, options: { log: Logger; clock?: Clock; webhooks?: Partial<WebhookDispatcherOptions> }): Promise<RunningServer> {
   const { log } = options;
   const clock = options.clock ?? systemClock;
-  const db = await openDatabase({ file: config.databaseFile });
+  const db = await openDatabase({ file: config.databaseFile, backgroundCheckpoints: true });
   if (db.migrations.applied.length) log.info({ applied: db.migrations.applied }, 'migrations applied');
 
   const bus = createEventBus();
@@ -64,6 +64,9 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   metrics.gauge('mc_ws_connections', 'Open tRPC WebSocket connections', () => wsConnections);
   metrics.gauge('mc_sse_clients', 'Open SSE streams', () => sseClients.count);
   metrics.gauge('mc_process_resident_memory_bytes', 'Resident set size', () => process.memoryUsage.rss());
+  metrics.gauge('mc_sqlite_wal_checkpoints', 'WAL checkpoints run by the background checkpointer since start', () => db.checkpointer?.stats().checkpoints ?? 0);
+  metrics.gauge('mc_sqlite_wal_checkpointer_up', '1 while the background WAL checkpointer runs or waits for the WAL to grow; 0 after it failed (SQLite checkpoints in commits again)', () =>
+    db.checkpointer?.stats().state === 'failed' ? 0 : 1);
   const countEvents = metrics.counter('mc_events_published_total', 'Domain events published, by type');
   bus.subscribe((event) => countEvents({ type: event.type }));
 

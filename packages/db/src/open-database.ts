@@ -6,6 +6,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client.ts';
 import { applyMigrations, type MigrationResult } from './migrator.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { createWriteLock, type WriteLock } from './write-lock.ts';
 
 export class DatabaseStartupError extends Error {
@@ -26,11 +27,26 @@ export type Database = {
   transaction<T>(work: (tx: TransactionClient) => Promise<T>): Promise<T>;
   /** Synchronous better-sqlite3 transaction under the write lock (hot paths). */
   rawTransaction<T>(work: (sqlite: BetterSqlite3.Database) => T): Promise<T>;
+  /** The background WAL checkpointer, when opened with `backgroundCheckpoints` (the server is). */
+  checkpointer: WalCheckpointer | null;
   close(): Promise<void>;
+};
+
+export type OpenDatabaseOptions = {
+  file: string;
+  migrationsDir?: string;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside commits (wal-checkpointer.ts). The server
+   * turns it on; tests and CLI tools keep SQLite's automatic checkpoints.
+   */
+  backgroundCheckpoints?: boolean;
 };
 
 // temp_store = MEMORY: the cost breakdowns group and sort thousands of slice rows in temp b-trees; in
 // memory they are a quarter faster than in temp files, and each is a few hundred KB.
+/** SQLite's default automatic checkpoint threshold, restored if the background checkpointer fails. */
+const AUTOCHECKPOINT_PAGES = 1000;
+
 export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY'];
 
 function applyPragmas(sqlite: BetterSqlite3.Database): void {
@@ -68,7 +84,7 @@ export function filePathFromUrl(url: string): string {
   return url.startsWith('file:') ? url.slice('file:'.length) : url;
 }
 
-export async function openDatabase(options: { file: string; migrationsDir?: string }): Promise<Database> {
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const { file } = options;
   checkFile(file);
   const sqlite = new BetterSqlite3(file);
@@ -87,6 +103,7 @@ export async function openDatabase(options: { file: string; migrationsDir?: stri
   await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  const checkpointer = options.backgroundCheckpoints ? await backgroundCheckpoints(file, sqlite, prisma) : null;
   const writeLock = createWriteLock();
   return {
     prisma,
@@ -94,11 +111,13 @@ export async function openDatabase(options: { file: string; migrationsDir?: stri
     file,
     migrations,
     writeLock,
+    checkpointer,
     transaction: (work) => writeLock(() => prisma.$transaction(work, { timeout: 15_000, maxWait: 15_000 })),
     rawTransaction: (work) => writeLock(() => sqlite.transaction(() => work(sqlite)).immediate()),
     async close() {
       // Let queued writes finish before the connections go away.
       await writeLock(() => undefined);
+      await checkpointer?.stop();
       await prisma.$disconnect();
       try {
         sqlite.pragma('wal_checkpoint(TRUNCATE)');
@@ -107,4 +126,17 @@ export async function openDatabase(options: { file: string; migrationsDir?: stri
       }
     },
   };
+}
+
+/** Both connections stop checkpointing in their commits; the worker does it, or they take it back. */
+async function backgroundCheckpoints(file: string, sqlite: BetterSqlite3.Database, prisma: PrismaClient): Promise<WalCheckpointer> {
+  sqlite.pragma('wal_autocheckpoint = 0');
+  await prisma.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 0');
+  return startWalCheckpointer({
+    file,
+    onFallback: () => {
+      sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+      void prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
+    },
+  });
 }

@@ -74,6 +74,7 @@ describe('HTTP security basics', () => {
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toContain('# TYPE mc_http_requests_total counter');
     expect(metrics).toContain('mc_ws_connections');
+    expect(metrics).toContain('mc_sqlite_wal_checkpointer_up 1');
   });
 });
 
