@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, w
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, it, vi } from 'vitest';
 import { asRecorded, bundleCli, CLI_SERVER, expectedRecorded, FIXTURES, reportingEnv, runCli, startCli } from './support/cli.ts';
+import { stopKeepalives } from './support/keepalives.ts';
 import { agentRow, createTempDir, freePort, type SdkTestServer, startSdkTestServer, usageRows } from './support/server.ts';
 
 // Each test spawns a few CLI processes; a loaded 2-core machine needs more than the default 20 s.
@@ -19,9 +20,13 @@ afterAll(async () => {
   rmSync(dirname(cli), { recursive: true, force: true });
 });
 
-function tempHome(onTestFinished: (fn: () => void) => void): string {
+/** A private MC_HOME; the keepalives its hooks start are stopped (by PID) before it is removed. */
+function tempHome(onTestFinished: (fn: () => Promise<void>) => void): string {
   const home = createTempDir('mc-home-');
-  onTestFinished(() => home.remove());
+  onTestFinished(async () => {
+    await stopKeepalives(home.dir);
+    home.remove();
+  });
   return home.dir;
 }
 

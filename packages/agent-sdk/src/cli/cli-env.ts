@@ -24,6 +24,10 @@ export type CliEnv = {
   flushTimeoutMs: number;
   /** MC_HOOK_TIMEOUT_MS: the most a hook spends on the network (default 4 s; Claude Code stops hooks at 10 s). */
   hookTimeoutMs: number;
+  /** MC_KEEPALIVE=off: hooks start no background keepalive (see keepalive.ts). */
+  keepalive: boolean;
+  /** MC_KEEPALIVE_INTERVAL_MS: a fixed keepalive interval instead of the server's next_heartbeat_s (tests). */
+  keepaliveIntervalMs: number | undefined;
   codexHome: string;
   codexApiKeySet: boolean;
   openaiApiKeySet: boolean;
@@ -38,6 +42,7 @@ export function readCliEnv(env: NodeJS.ProcessEnv): CliEnv {
   const spool = nonEmpty(env.MC_SPOOL_DIR);
   const flushTimeoutMs = Number(env.MC_FLUSH_TIMEOUT_MS);
   const hookTimeoutMs = Number(env.MC_HOOK_TIMEOUT_MS);
+  const keepaliveIntervalMs = Number(env.MC_KEEPALIVE_INTERVAL_MS);
   return {
     url: nonEmpty(env.MC_URL),
     apiKey: nonEmpty(env.MC_API_KEY),
@@ -51,6 +56,8 @@ export function readCliEnv(env: NodeJS.ProcessEnv): CliEnv {
     billing: nonEmpty(env.MC_BILLING),
     flushTimeoutMs: Number.isFinite(flushTimeoutMs) && flushTimeoutMs >= 0 ? flushTimeoutMs : 3_000,
     hookTimeoutMs: Number.isFinite(hookTimeoutMs) && hookTimeoutMs > 0 ? Math.min(hookTimeoutMs, 9_000) : 4_000,
+    keepalive: !/^(0|off|false|no)$/i.test(env.MC_KEEPALIVE?.trim() ?? ''),
+    keepaliveIntervalMs: Number.isFinite(keepaliveIntervalMs) && keepaliveIntervalMs > 0 ? Math.max(50, keepaliveIntervalMs) : undefined,
     codexHome: nonEmpty(env.CODEX_HOME) ?? join(homedir(), '.codex'),
     codexApiKeySet: nonEmpty(env.CODEX_API_KEY) !== undefined,
     openaiApiKeySet: nonEmpty(env.OPENAI_API_KEY) !== undefined,

@@ -3,14 +3,13 @@
 // on Stop / SubagentStop / SessionEnd the transcript is parsed from the offset stored for it and the new
 // records are spooled, then sent. Never writes stdout (Claude Code would read it), never fails the
 // session: every error is logged, the exit code is always 0, and the whole run is bounded (MC_HOOK_TIMEOUT_MS).
+// Between events a detached keepalive (keepalive.ts), started by the first hook of a session, re-sends the
+// presence stored here; SessionEnd stops it. Not under `mc-agent claude`, whose wrapper heartbeats itself.
 
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { isFatal, ServerUnreachableError, UnknownAgentError } from '../agent/errors.ts';
+import { dirname } from 'node:path';
+import { isFatal, ServerUnreachableError } from '../agent/errors.ts';
 import { createHttpApi, type HttpApi } from '../agent/http-api.ts';
-import type { AgentStatus } from '../agent/protocol.ts';
 import { createUsageQueue } from '../agent/usage-queue.ts';
 import { createUsageSpool } from '../agent/usage-spool.ts';
 import { toWireRecords } from '../agent/usage-input.ts';
@@ -18,11 +17,12 @@ import { parseClaudeTranscript } from '../telemetry/claude-transcript.ts';
 import { toBilling, type UsageRecord } from '../telemetry/usage-record.ts';
 import type { CliEnv } from './cli-env.ts';
 import { type ReportingConfig, resolveReportingConfig, spoolDirFor } from './cli-options.ts';
+import { ensureKeepalive, hookStateFile, saveHookState, sessionEnded, sessionKey, stopKeepalive } from './keepalive.ts';
 import type { CliLog } from './log-file.ts';
+import { connectBody, type Presence, sendPresence } from './presence.ts';
 import { readJsonFile, writeJsonFile } from './state-store.ts';
 
 type HookInput = Record<string, unknown>;
-type Presence = { status: AgentStatus; activity: string | null };
 
 /** Time left of the hook's budget (MC_HOOK_TIMEOUT_MS, default 4 s; Claude Code's own limit is 10 s). */
 type Budget = () => number;
@@ -97,29 +97,6 @@ async function readStdin(limitBytes: number, timeoutMs: number): Promise<string>
   });
 }
 
-function connectBody(config: ReportingConfig, input: HookInput) {
-  const cwd = text(input.cwd);
-  return {
-    agent_name: config.name,
-    tool_name: 'claude-code',
-    ...(config.role ? { agent_role: config.role } : {}),
-    metadata: { host: hostname(), ...(cwd ? { cwd: basename(cwd) } : {}), via: 'hooks' },
-  };
-}
-
-async function sendPresence(api: HttpApi, config: ReportingConfig, input: HookInput, presence: Presence, remaining: Budget): Promise<void> {
-  const path = `/api/agents/${encodeURIComponent(config.name)}/heartbeat`;
-  const body = { status: presence.status, ...(presence.activity ? { activity: presence.activity } : {}) };
-  try {
-    await api.request('POST', path, { body, notFound: 'agent', timeoutMs: remaining() });
-  } catch (error) {
-    if (!(error instanceof UnknownAgentError)) throw error;
-    // First event of this agent (or the server forgot it): connect, then say what we are doing.
-    await api.request('POST', '/api/connect', { body: connectBody(config, input), timeoutMs: remaining() });
-    await api.request('POST', path, { body, notFound: 'agent', timeoutMs: remaining() });
-  }
-}
-
 /** Spools the records, then sends them (and earlier undelivered ones) until the deadline. An unreachable
  *  server ends the attempt at once: the records wait in the spool for the next hook or wrapper. */
 async function deliverUsage(api: HttpApi, env: CliEnv, config: ReportingConfig, input: HookInput, records: UsageRecord[], log: CliLog, remaining: Budget) {
@@ -139,7 +116,7 @@ async function deliverUsage(api: HttpApi, env: CliEnv, config: ReportingConfig, 
       }
     },
     onUnknownAgent: () => {
-      api.request('POST', '/api/connect', { body: connectBody(config, input), timeoutMs: remaining() }).then(
+      api.request('POST', '/api/connect', { body: connectBody(config, text(input.cwd)), timeoutMs: remaining() }).then(
         () => queue.resume(),
         (error: unknown) => log.warn(`connect failed: ${(error as Error).message}`),
       );
@@ -153,7 +130,8 @@ async function deliverUsage(api: HttpApi, env: CliEnv, config: ReportingConfig, 
   return { delivered, spooled: spoolDir !== null };
 }
 
-export async function runHook(env: CliEnv, log: CliLog): Promise<void> {
+/** `cliScript`: this CLI's script, which the keepalive runs (process.argv[1]). */
+export async function runHook(env: CliEnv, log: CliLog, cliScript: string | undefined = process.argv[1]): Promise<void> {
   const raw = await readStdin(1024 * 1024, 2_000);
   let input: HookInput;
   try {
@@ -166,8 +144,10 @@ export async function runHook(env: CliEnv, log: CliLog): Promise<void> {
   }
   const event = text(input.hook_event_name) ?? 'unknown';
   const sessionId = text(input.session_id) ?? 'unknown';
-  const stateFile = join(env.home, 'state', 'hooks', `${createHash('sha256').update(sessionId).digest('hex').slice(0, 24)}.json`);
-  const state = readJsonFile(stateFile);
+  const key = sessionKey(sessionId);
+  const stateFile = hookStateFile(env.home, key);
+  let state = readJsonFile(stateFile);
+  const eventAt = Date.now();
   const presence = presenceFor(input);
   const transcript = transcriptFor(input);
   const { config, problem } = resolveReportingConfig({ name: undefined, url: undefined, apiKey: undefined, role: undefined, rest: [] }, env, 'claude');
@@ -180,20 +160,36 @@ export async function runHook(env: CliEnv, log: CliLog): Promise<void> {
     log.warn(`hook ${event}: not reporting: ${problem}`);
     return;
   }
+  if (!env.statusFile) {
+    // Stored before anything is sent, so a keepalive beat racing this hook re-sends the new status.
+    if (presence) state.lastPresence = { ...presence, at: eventAt };
+    if (event === 'SessionEnd') state.endedAt = eventAt;
+    if (text(input.cwd)) state.cwd = text(input.cwd);
+    try {
+      state = saveHookState(stateFile, state);
+    } catch (error) {
+      log.warn(`hook ${event}: cannot store the session state: ${(error as Error).message}`);
+    }
+    if (event === 'SessionEnd') stopKeepalive(env.home, key, log);
+    else if (env.keepalive && cliScript !== undefined && text(input.session_id) !== undefined && !sessionEnded(state)) {
+      ensureKeepalive(env.home, key, log, { execPath: process.execPath, execArgv: process.execArgv, script: cliScript, env: env.raw });
+    }
+  }
   const deadline = Date.now() + env.hookTimeoutMs;
   const remaining: Budget = () => Math.max(1, deadline - Date.now());
   const api = createHttpApi({ url: config.url, apiKey: config.apiKey, timeoutMs: env.hookTimeoutMs });
   const tasks: Array<Promise<void>> = [];
 
   if (presence && !env.statusFile) {
-    const key = `${presence.status}|${presence.activity ?? ''}`;
+    const presenceKey = `${presence.status}|${presence.activity ?? ''}`;
     const lastSentAt = typeof state.presenceSentAt === 'number' ? state.presenceSentAt : 0;
-    if (state.presence !== key || Date.now() - lastSentAt > PRESENCE_REFRESH_MS) {
+    if (state.presence !== presenceKey || Date.now() - lastSentAt > PRESENCE_REFRESH_MS) {
       tasks.push(
-        sendPresence(api, config, input, presence, remaining).then(
-          () => {
-            state.presence = key;
+        sendPresence(api, config, text(input.cwd), presence, remaining).then(
+          (nextHeartbeatS) => {
+            state.presence = presenceKey;
             state.presenceSentAt = Date.now();
+            if (nextHeartbeatS !== undefined) state.nextHeartbeatS = nextHeartbeatS;
           },
           (error: unknown) => log.warn(`hook ${event}: status not sent: ${(error as Error).message}`),
         ),
@@ -227,5 +223,6 @@ export async function runHook(env: CliEnv, log: CliLog): Promise<void> {
     tasks.push(deliverUsage(api, env, config, input, [], log, remaining).then(() => {}, (error: unknown) => log.warn(`hook ${event}: ${(error as Error).message}`)));
   }
   await Promise.all(tasks);
-  writeJsonFile(stateFile, state);
+  if (env.statusFile) writeJsonFile(stateFile, state);
+  else saveHookState(stateFile, state);
 }

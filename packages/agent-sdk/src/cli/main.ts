@@ -9,6 +9,7 @@ import { parseWrapperOptions, UsageError } from './cli-options.ts';
 import { defaultHookCommand, parseClaudeHooksOptions, runClaudeHooks } from './claude-hooks.ts';
 import { formatChecks, runDoctor } from './doctor.ts';
 import { runHook } from './hook.ts';
+import { parseKeepaliveArgs, runKeepalive } from './keepalive.ts';
 import { createCliLog } from './log-file.ts';
 import { runClaude } from './run-claude.ts';
 import { runCodex } from './run-codex.ts';
@@ -29,7 +30,8 @@ Options of the wrappers: --name <agent> (MC_AGENT_NAME), --url <server> (MC_URL)
 --api-key <key> (MC_API_KEY; prefer the variable: arguments show up in ps), --role <role>.
 Other settings: MC_AGENT_ROLE, MC_HOME (~/.mission-control), MC_SPOOL_DIR (or "off"), MC_LOG_FILE,
 MC_DEBUG=1, MC_FLUSH_TIMEOUT_MS (3000), MC_HOOK_TIMEOUT_MS (4000), MC_BILLING (api|subscription, for
-hook-reported Claude usage). Docs: README.md of @mc/agent-sdk.
+hook-reported Claude usage), MC_KEEPALIVE (off: hooks start no keepalive between events). Docs:
+README.md of @mc/agent-sdk.
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -55,6 +57,17 @@ async function main(argv: string[]): Promise<void> {
       }
       process.exit(0); // never keep Claude Code waiting on a socket or a timer
       return;
+    case 'keepalive': {
+      // Hidden: started detached by `mc-agent hook` (keepalive.ts); stdio is /dev/null.
+      const options = parseKeepaliveArgs(args);
+      try {
+        await runKeepalive(options, env, log);
+      } catch (error) {
+        log.warn(`keepalive failed: ${(error as Error).stack ?? String(error)}`, { session: options.session });
+      }
+      process.exit(0); // an aborted beat must not outlive the decision to stop
+      return;
+    }
     case 'claude-hooks':
       process.stdout.write(runClaudeHooks(parseClaudeHooksOptions(args), defaultHookCommand(process.env.PATH, process.argv[1])));
       return;
