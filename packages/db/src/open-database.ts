@@ -47,7 +47,9 @@ export type OpenDatabaseOptions = {
 /** SQLite's default automatic checkpoint threshold, restored if the background checkpointer fails. */
 const AUTOCHECKPOINT_PAGES = 1000;
 
-export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY'];
+// journal_size_limit: a burst can grow the WAL before a checkpoint catches up; SQLite never shrinks the file
+// by itself, so after a checkpoint it is cut back to 64 MiB.
+export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY', 'journal_size_limit = 67108864'];
 
 function applyPragmas(sqlite: BetterSqlite3.Database): void {
   for (const pragma of PRAGMAS) sqlite.pragma(pragma);

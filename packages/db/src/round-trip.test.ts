@@ -166,6 +166,7 @@ describe('database schema and migrations', () => {
     expect(db.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.sqlite.pragma('temp_store', { simple: true })).toBe(2);
+    expect(db.sqlite.pragma('journal_size_limit', { simple: true })).toBe(67_108_864);
   });
 });
 
