@@ -65,6 +65,8 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   metrics.gauge('mc_sse_clients', 'Open SSE streams', () => sseClients.count);
   metrics.gauge('mc_process_resident_memory_bytes', 'Resident set size', () => process.memoryUsage.rss());
   metrics.gauge('mc_sqlite_wal_checkpoints', 'WAL checkpoints run by the background checkpointer since start', () => db.checkpointer?.stats().checkpoints ?? 0);
+  metrics.gauge('mc_sqlite_wal_rewinds', 'Checkpoints with writes held that reached the end of the WAL (the WAL starts over after each)', () => db.checkpointer?.stats().completed ?? 0);
+  metrics.gauge('mc_sqlite_wal_hold_max_ms', 'Longest time writes were held for a completing checkpoint since start (ms)', () => db.checkpointer?.stats().maxHoldMs ?? 0);
   metrics.gauge('mc_sqlite_wal_checkpointer_up', '1 while the background WAL checkpointer runs or waits for the WAL to grow; 0 after it failed (SQLite checkpoints in commits again)', () =>
     db.checkpointer?.stats().state === 'failed' ? 0 : 1);
   const countEvents = metrics.counter('mc_events_published_total', 'Domain events published, by type');

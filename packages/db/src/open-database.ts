@@ -105,8 +105,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
-  const checkpointer = options.backgroundCheckpoints ? await backgroundCheckpoints(file, sqlite, prisma) : null;
   const writeLock = createWriteLock();
+  const checkpointer = options.backgroundCheckpoints ? await backgroundCheckpoints(file, sqlite, prisma, writeLock) : null;
   return {
     prisma,
     sqlite,
@@ -131,11 +131,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 /** Both connections stop checkpointing in their commits; the worker does it, or they take it back. */
-async function backgroundCheckpoints(file: string, sqlite: BetterSqlite3.Database, prisma: PrismaClient): Promise<WalCheckpointer> {
+async function backgroundCheckpoints(file: string, sqlite: BetterSqlite3.Database, prisma: PrismaClient, writeLock: WriteLock): Promise<WalCheckpointer> {
   sqlite.pragma('wal_autocheckpoint = 0');
   await prisma.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 0');
   return startWalCheckpointer({
     file,
+    pauseWrites: writeLock,
     onFallback: () => {
       sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
       void prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`).catch(() => undefined);

@@ -1,8 +1,12 @@
 // Checkpoints the WAL from a worker thread. SQLite's automatic checkpoint runs inside the commit that crosses
-// 1,000 WAL pages, on the event loop, and its fsync stalls every request queued behind it (heartbeats at
-// 1,000/s: p99 80 ms with automatic checkpoints, 7 ms with this). The worker has its own connection and
-// runs PASSIVE checkpoints, which never block writers or readers. It starts only once the WAL grows, so an
-// idle server pays for no thread; if it cannot run, the connections go back to automatic checkpoints.
+// 1,000 WAL pages, on the event loop: the copy and its fsync block every request queued behind it. The
+// worker has its own connection and runs PASSIVE checkpoints, which never block writers or readers. Under
+// steady writes a PASSIVE checkpoint never reaches the end of the WAL, and SQLite only rewinds a WAL that is
+// fully checkpointed, so the file would grow without end: once the frames in use pass `resetAtWalBytes`, the
+// worker catches up, then writes are held (the async write lock; the event loop keeps running) for one
+// checkpoint of the frames added meanwhile (≈ 1–20 ms), and the next write starts the WAL over. The worker
+// starts only once the WAL grows, so an idle server pays for no thread; if it cannot run, the connections go
+// back to automatic checkpoints.
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -25,6 +29,15 @@ const timer = setInterval(checkpoint, workerData.intervalMs);
 checkpoint();
 parentPort.on('message', (message) => {
   if (message === 'checkpoint') checkpoint();
+  if (message === 'complete') {
+    // Asked while writes are held: this one reaches the end of the WAL, so the next write rewinds it.
+    try {
+      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+      parentPort.postMessage({ type: 'completed', busy: result.busy, log: result.log, checkpointed: result.checkpointed });
+    } catch (error) {
+      parentPort.postMessage({ type: 'completed', error: String((error && error.message) || error) });
+    }
+  }
   if (message === 'stop') {
     clearInterval(timer);
     db.close();
@@ -33,12 +46,23 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** A WAL frame: a 4 KiB page plus its 24-byte header. */
+const WAL_FRAME_BYTES = 4096 + 24;
+/** Catch-up rounds before writes are held anyway, and what counts as few frames arriving per round. */
+const MAX_CATCH_UP_ROUNDS = 2;
+const FEW_FRAMES = 256;
+
 export type CheckpointerState = 'idle' | 'running' | 'failed' | 'stopped';
 
 export type CheckpointerStats = {
   state: CheckpointerState;
   /** checkpoints the worker ran */
   checkpoints: number;
+  /** of those, checkpoints with writes held that reached the end of the WAL (it starts over after each) */
+  completed: number;
+  /** how long writes were held, last time and at most (ms) */
+  lastHoldMs: number;
+  maxHoldMs: number;
   /** WAL frames in the log and copied back at the last checkpoint */
   lastLogFrames: number;
   lastCheckpointedFrames: number;
@@ -61,20 +85,28 @@ export type WalCheckpointerOptions = {
   onFallback(reason: string): void;
   /** module path of better-sqlite3 for the worker (tests inject a broken one) */
   driver?: string;
+  /** holds writes while `work` runs (the database's write lock); without it the WAL is never rewound */
+  pauseWrites?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** WAL size from which writes are held for a completing checkpoint (default 32 MiB) */
+  resetAtWalBytes?: number;
 };
 
 export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckpointer {
   const intervalMs = options.intervalMs ?? 1_000;
   const startAt = options.startAtWalBytes ?? 1024 * 1024;
   const driver = options.driver ?? createRequire(import.meta.url).resolve('better-sqlite3');
-  const stats: CheckpointerStats = { state: 'idle', checkpoints: 0, lastLogFrames: 0, lastCheckpointedFrames: 0, lastError: null };
+  const resetAt = options.resetAtWalBytes ?? 32 * 1024 * 1024;
+  const stats: CheckpointerStats = { state: 'idle', checkpoints: 0, completed: 0, lastHoldMs: 0, maxHoldMs: 0, lastLogFrames: 0, lastCheckpointedFrames: 0, lastError: null };
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
+  let completing = false;
+  let onCompleted: ((result: { log?: number; checkpointed?: number; error?: string }) => void) | null = null;
 
   function fail(reason: string): void {
     if (stats.state === 'failed' || stats.state === 'stopped') return;
     stats.state = 'failed';
     stats.lastError = reason;
+    onCompleted?.({ error: reason }); // release held writes at once
     clearInterval(watch);
     void worker?.terminate();
     worker = null;
@@ -99,6 +131,8 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
         stats.checkpoints += 1;
         stats.lastLogFrames = message.log ?? 0;
         stats.lastCheckpointedFrames = message.checkpointed ?? 0;
+      } else if (message.type === 'completed') {
+        onCompleted?.(message as { log?: number; checkpointed?: number; error?: string });
       } else if (message.type === 'error') {
         stats.lastError = message.message ?? 'checkpoint failed';
       }
@@ -112,8 +146,62 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     });
   }
 
+  /** One checkpoint on request; the worker answers within 10 s (else the caller goes on without it). */
+  function checkpointNow(active: Worker): Promise<{ log: number; checkpointed: number } | null> {
+    return new Promise((done) => {
+      const timer = setTimeout(() => finish({ error: 'no answer within 10 s' }), 10_000);
+      function finish(result: { log?: number; checkpointed?: number; error?: string }) {
+        clearTimeout(timer);
+        onCompleted = null;
+        if (result.error !== undefined) {
+          stats.lastError = result.error;
+          done(null);
+          return;
+        }
+        const log = result.log ?? 0;
+        const checkpointed = result.checkpointed ?? 0;
+        stats.checkpoints += 1;
+        stats.lastLogFrames = log;
+        stats.lastCheckpointedFrames = checkpointed;
+        done({ log, checkpointed });
+      }
+      onCompleted = finish;
+      active.postMessage('complete');
+    });
+  }
+
+  /**
+   * Catches up without holding anything until few frames arrive per round (so the held checkpoint copies
+   * little and writes wait only milliseconds), then holds writes for the one that reaches the end.
+   */
+  async function rewind(active: Worker, pause: NonNullable<WalCheckpointerOptions['pauseWrites']>): Promise<void> {
+    let previous = stats.lastLogFrames;
+    for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
+      const result = await checkpointNow(active);
+      if (result === null || stats.state !== 'running') return;
+      const arrived = result.log - previous;
+      previous = result.log;
+      if (arrived >= 0 && arrived < FEW_FRAMES) break;
+    }
+    await pause(async () => {
+      const held = performance.now();
+      const result = await checkpointNow(active);
+      stats.lastHoldMs = Math.round(performance.now() - held);
+      stats.maxHoldMs = Math.max(stats.maxHoldMs, stats.lastHoldMs);
+      if (result !== null && result.log === result.checkpointed) stats.completed += 1;
+    });
+  }
+
   const watch = setInterval(() => {
     if (stats.state === 'idle' && walBytes() >= startAt) spawn();
+    const active = worker;
+    const pause = options.pauseWrites;
+    // Frames in use (from the last checkpoint), not the file size: the file keeps its size after a rewind.
+    if (stats.state !== 'running' || active === null || pause === undefined || completing || stats.lastLogFrames * WAL_FRAME_BYTES < resetAt) return;
+    completing = true;
+    rewind(active, pause).finally(() => {
+      completing = false;
+    });
   }, intervalMs);
   watch.unref();
 
