@@ -11,33 +11,27 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** The worker, as CommonJS source (eval): no separate file to find next to a bundle. */
+/**
+ * The worker, as CommonJS source (eval): no separate file to find next to a bundle. It checkpoints on its
+ * own timer (reported as `checkpoint`) and when asked (`complete`, answered as `completed`).
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
-function checkpoint() {
+function checkpoint(type) {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ type: 'checkpoint', busy: result.busy, log: result.log, checkpointed: result.checkpointed });
+    parentPort.postMessage({ type, log: result.log, checkpointed: result.checkpointed });
   } catch (error) {
-    parentPort.postMessage({ type: 'error', message: String((error && error.message) || error) });
+    parentPort.postMessage({ type, error: String((error && error.message) || error) });
   }
 }
-const timer = setInterval(checkpoint, workerData.intervalMs);
-checkpoint();
+const timer = setInterval(() => checkpoint('checkpoint'), workerData.intervalMs);
+checkpoint('checkpoint');
 parentPort.on('message', (message) => {
-  if (message === 'checkpoint') checkpoint();
-  if (message === 'complete') {
-    // Asked while writes are held: this one reaches the end of the WAL, so the next write rewinds it.
-    try {
-      const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-      parentPort.postMessage({ type: 'completed', busy: result.busy, log: result.log, checkpointed: result.checkpointed });
-    } catch (error) {
-      parentPort.postMessage({ type: 'completed', error: String((error && error.message) || error) });
-    }
-  }
+  if (message === 'complete') checkpoint('completed');
   if (message === 'stop') {
     clearInterval(timer);
     db.close();
@@ -45,6 +39,9 @@ parentPort.on('message', (message) => {
   }
 });
 `;
+
+/** What the worker reports after each checkpoint. */
+type CheckpointResult = { log?: number; checkpointed?: number; error?: string };
 
 /** A WAL frame: a 4 KiB page plus its 24-byte header. */
 const WAL_FRAME_BYTES = 4096 + 24;
@@ -100,7 +97,19 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
   let completing = false;
-  let onCompleted: ((result: { log?: number; checkpointed?: number; error?: string }) => void) | null = null;
+  let onCompleted: ((result: CheckpointResult) => void) | null = null;
+
+  /** Counts a checkpoint the worker ran; null when it failed. */
+  function record(result: CheckpointResult): { log: number; checkpointed: number } | null {
+    if (result.error !== undefined) {
+      stats.lastError = result.error;
+      return null;
+    }
+    stats.checkpoints += 1;
+    stats.lastLogFrames = result.log ?? 0;
+    stats.lastCheckpointedFrames = result.checkpointed ?? 0;
+    return { log: stats.lastLogFrames, checkpointed: stats.lastCheckpointedFrames };
+  }
 
   function fail(reason: string): void {
     if (stats.state === 'failed' || stats.state === 'stopped') return;
@@ -126,16 +135,9 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
     const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: options.file, driver, intervalMs } });
     worker = started;
     started.unref();
-    started.on('message', (message: { type: string; busy?: number; log?: number; checkpointed?: number; message?: string }) => {
-      if (message.type === 'checkpoint') {
-        stats.checkpoints += 1;
-        stats.lastLogFrames = message.log ?? 0;
-        stats.lastCheckpointedFrames = message.checkpointed ?? 0;
-      } else if (message.type === 'completed') {
-        onCompleted?.(message as { log?: number; checkpointed?: number; error?: string });
-      } else if (message.type === 'error') {
-        stats.lastError = message.message ?? 'checkpoint failed';
-      }
+    started.on('message', (message: CheckpointResult & { type: string }) => {
+      if (message.type === 'checkpoint') record(message);
+      else if (message.type === 'completed') onCompleted?.(message);
     });
     started.on('error', (error) => fail(`WAL checkpoint worker failed: ${error.message}`));
     exited = new Promise((done) => {
@@ -150,20 +152,10 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
   function checkpointNow(active: Worker): Promise<{ log: number; checkpointed: number } | null> {
     return new Promise((done) => {
       const timer = setTimeout(() => finish({ error: 'no answer within 10 s' }), 10_000);
-      function finish(result: { log?: number; checkpointed?: number; error?: string }) {
+      function finish(result: CheckpointResult) {
         clearTimeout(timer);
         onCompleted = null;
-        if (result.error !== undefined) {
-          stats.lastError = result.error;
-          done(null);
-          return;
-        }
-        const log = result.log ?? 0;
-        const checkpointed = result.checkpointed ?? 0;
-        stats.checkpoints += 1;
-        stats.lastLogFrames = log;
-        stats.lastCheckpointedFrames = checkpointed;
-        done({ log, checkpointed });
+        done(record(result));
       }
       onCompleted = finish;
       active.postMessage('complete');

@@ -102,6 +102,11 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     return prepared;
   }
 
+  /** GROUP BY the selected key columns; rank parts stay ungrouped (top() groups them all at once). */
+  function groupByClause(query: PlannedQuery, selectedCount: number): string {
+    return selectedCount > 0 && !query.rank ? `GROUP BY ${Array.from({ length: selectedCount }, (_, i) => i + 1).join(', ')}` : '';
+  }
+
   function buildSql(table: 'rollup' | 'raw', query: PlannedQuery): { sql: string; filterValues: string[] } {
     const groupBy = query.groupBy ?? [];
     const dimensionSql = (dimension: Dimension | 'hourStart') => (table === 'rollup' ? `"${dimension}"` : RAW_DIMENSION_SQL[dimension]);
@@ -109,12 +114,13 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     const filterEntries = Object.entries(query.filter ?? {}).filter((entry): entry is [Dimension, string] => entry[1] !== undefined);
     const timeColumn = table === 'rollup' ? 'hourStart' : 'occurredAt';
     const where = [`${timeColumn} >= ?`, `${timeColumn} < ?`, ...filterEntries.map(([dimension]) => `${dimensionSql(dimension)} = ?`)];
-    const onlyKeys = query.onlyKeys !== undefined && groupBy[0] !== undefined ? [query.onlyKeys] : [];
-    if (onlyKeys.length > 0 && groupBy[0] !== undefined) where.push(`${dimensionSql(groupBy[0])} IN (SELECT value FROM json_each(?))`);
+    const keyed = groupBy[0];
+    const onlyKeys = query.onlyKeys !== undefined && keyed !== undefined ? [query.onlyKeys] : [];
+    if (onlyKeys.length > 0 && keyed !== undefined) where.push(`${dimensionSql(keyed)} IN (SELECT value FROM json_each(?))`);
     const metrics = query.rank ? (table === 'rollup' ? RANK_ROLLUP_METRICS_SQL : RANK_RAW_METRICS_SQL) : table === 'rollup' ? ROLLUP_METRICS_SQL : RAW_METRICS_SQL;
     const sql = `SELECT ${[...selected, metrics].join(', ')}
       FROM ${table === 'rollup' ? '"UsageRollupHourly"' : '"UsageRecord"'} WHERE ${where.join(' AND ')}
-      ${selected.length > 0 && !query.rank ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
+      ${groupByClause(query, selected.length)}`;
     return { sql, filterValues: [...filterEntries.map(([, value]) => value), ...onlyKeys] };
   }
 
@@ -159,7 +165,7 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     const onlyKeys = grouped && query.onlyKeys !== undefined ? [query.onlyKeys] : [];
     const sql = `SELECT ${[...selected, query.rank ? RANK_ROLLUP_METRICS_SQL : ROLLUP_METRICS_SQL].join(', ')} FROM "UsageRollupSlice"
       WHERE dimension = ? AND grain = ? AND start >= ? AND start < ?${slice.key !== null ? ' AND key = ?' : ''}${onlyKeys.length > 0 ? ' AND key IN (SELECT value FROM json_each(?))' : ''}
-      ${selected.length > 0 && !query.rank ? `GROUP BY ${selected.map((_, i) => i + 1).join(', ')}` : ''}`;
+      ${groupByClause(query, selected.length)}`;
     const values = [slice.dimension, grain, sqliteDate(new Date(from)), sqliteDate(new Date(to)), ...(slice.key !== null ? [slice.key] : []), ...onlyKeys];
     into.push({ sql, values });
   }
@@ -194,8 +200,11 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
     runSlices(query, slice, 'hour', dayTo, to, into);
   }
 
-  /** The SELECTs whose rows, summed per key, answer `query`: raw edges, rollups or slices in between. */
-  function plan(query: PlannedQuery): Part[] {
+  /**
+   * The SELECTs whose rows, summed per key, answer `query`: raw records for the partial hours at either
+   * edge, `wholeHours` (slices where they answer, else the hourly rollup) in between.
+   */
+  function plan(query: PlannedQuery, wholeHours: typeof runAligned = runAligned): Part[] {
     const parts: Part[] = [];
     const { from, to } = query;
     if (from >= to) return parts;
@@ -205,7 +214,7 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
       run('raw', query, from, to, parts);
     } else {
       run('raw', query, from, alignedFrom, parts);
-      runAligned(query, alignedFrom, alignedTo, parts);
+      wholeHours(query, alignedFrom, alignedTo, parts);
       run('raw', query, alignedTo, to, parts);
     }
     return parts;
@@ -254,16 +263,7 @@ export function createRollupQuery(sqlite: BetterSqlite3.Database, calendar: () =
 
   /** The same sums from the full-dimension hourly rollup only (tests compare both paths). */
   function aggregateFromHourly(query: AggregateQuery): AggregateRow[] {
-    const parts: Part[] = [];
-    const alignedFrom = ceilHour(query.from);
-    const alignedTo = floorHour(query.to);
-    if (alignedFrom >= alignedTo) run('raw', query, query.from, query.to, parts);
-    else {
-      run('raw', query, query.from, alignedFrom, parts);
-      run('rollup', query, alignedFrom, alignedTo, parts);
-      run('raw', query, alignedTo, query.to, parts);
-    }
-    return execute(query, parts);
+    return execute(query, plan(query, (planned, from, to, parts) => run('rollup', planned, from, to, parts)));
   }
 
   return { aggregate, aggregateFromHourly, total, top };

@@ -128,11 +128,13 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database, dayOf: DayOf 
       if (entry) addMetrics(entry.metrics, metrics);
       else pending.set(key, { dims, metrics: { ...metrics } });
     }
-    function addSlice(dimension: SliceDimension, grain: SliceGrain, start: string, key: string, metrics: RollupMetrics) {
-      const mapKey = `${dimension}\u0000${grain}\u0000${start}\u0000${key}`;
+    function addSliceEntry(mapKey: string, slice: PendingSlice) {
       const entry = slices.get(mapKey);
-      if (entry) addMetrics(entry.metrics, metrics);
-      else slices.set(mapKey, { dimension, grain, start, key, metrics: { ...metrics } });
+      if (entry) addMetrics(entry.metrics, slice.metrics);
+      else slices.set(mapKey, { ...slice, metrics: { ...slice.metrics } });
+    }
+    function addSlice(dimension: SliceDimension, grain: SliceGrain, start: string, key: string, metrics: RollupMetrics) {
+      addSliceEntry(`${dimension}\u0000${grain}\u0000${start}\u0000${key}`, { dimension, grain, start, key, metrics });
     }
     const batch: RollupBatch = {
       add(dims: RollupDimensions, metrics: RollupMetrics) {
@@ -150,7 +152,7 @@ export function createRollupWriter(sqlite: BetterSqlite3.Database, dayOf: DayOf 
       absorb(other: RollupBatch) {
         const parts = other.entries();
         for (const [key, entry] of parts.pending) addPending(key, entry.dims, entry.metrics);
-        for (const entry of parts.slices.values()) addSlice(entry.dimension, entry.grain, entry.start, entry.key, entry.metrics);
+        for (const [mapKey, entry] of parts.slices) addSliceEntry(mapKey, entry);
       },
       /** A copy to restore from, when a flush inside a savepoint may be rolled back. */
       clone() {
