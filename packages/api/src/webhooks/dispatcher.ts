@@ -2,7 +2,10 @@
 // then sends due deliveries with a bounded number in flight (globally and per webhook, so one slow
 // receiver can't starve the others). At-least-once: the fan-out cursor (Setting 'webhooks.fanoutCursor')
 // advances in the same transaction that inserts the delivery rows, and a delivery stays due until its
-// outcome is written, so a restart re-sends rather than loses. No per-webhook ordering: retries and
+// outcome is written, so a restart re-sends rather than loses. Events that match no webhook (most of a
+// busy fleet's heartbeats) advance the cursor in memory only; it is stored once per poll interval and on
+// stop, so they cost no write transaction. After a crash they are matched again, against the webhooks of
+// the restart. No per-webhook ordering: retries and
 // parallel sends may arrive out of order; receivers order by the payload's createdAt / event id.
 import { randomUUID } from 'node:crypto';
 import { type Database, sqliteDate } from '@mc/db';
@@ -20,6 +23,8 @@ import { standardWebhookHeaders, webhookMessageId } from './signature.ts';
 export const FANOUT_CURSOR_KEY = 'webhooks.fanoutCursor';
 /** Consecutive failed attempts from which a webhook counts as failing: webhook.failing when reached, webhook.recovered on the next success. */
 export const FAILING_WEBHOOK_AFTER = 3;
+/** New events are fanned out in one pass per this many ms, not one pass per published batch. */
+const FANOUT_COALESCE_MS = 20;
 const EXCERPT_CHARS = 2048;
 
 export type DispatcherOptions = {
@@ -123,10 +128,15 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
   let waiters: Array<() => void> = [];
   let pumping = false;
   let pumpAgain = false;
+  let claimWanted = false;
   let started = false;
   let stopped = false;
   let pollTimer: ReturnType<typeof setInterval> | undefined;
+  let fanOutTimer: ReturnType<typeof setTimeout> | undefined;
   const unsubscribers: Array<() => void> = [];
+  /** Last event fanned out; the stored cursor may lag behind it (see the header). */
+  let fanOutCursor = -1;
+  let storedCursor = -1;
 
   function notify() {
     const current = waiters;
@@ -134,42 +144,69 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     for (const wake of current) wake();
   }
 
-  function cursor(): number {
+  function readStoredCursor(): number {
     const row = readCursor.get(FANOUT_CURSOR_KEY) as { value: string } | undefined;
     if (!row) return -1;
     const value = JSON.parse(row.value) as { lastEventId?: unknown };
     return typeof value.lastEventId === 'number' ? value.lastEventId : -1;
   }
 
-  async function setCursorIfMissing() {
-    if (cursor() >= 0) return;
-    // First start: deliver from now on, not the history that predates every webhook.
+  function writeStoredCursor(id: number): void {
+    writeCursor.run(FANOUT_CURSOR_KEY, JSON.stringify({ lastEventId: id }), sqliteDate(clock.now()));
+    storedCursor = id;
+  }
+
+  async function loadCursor() {
+    storedCursor = readStoredCursor();
+    if (storedCursor < 0) {
+      // First start: deliver from now on, not the history that predates every webhook.
+      await database.rawTransaction(() => {
+        if ((storedCursor = readStoredCursor()) >= 0) return;
+        writeStoredCursor((latestEventId.get() as { id: number }).id);
+      });
+    }
+    fanOutCursor = storedCursor;
+  }
+
+  /** Stores the in-memory cursor if it moved past the stored one. */
+  async function storeCursor(): Promise<void> {
+    if (fanOutCursor <= storedCursor) return;
     await database.rawTransaction(() => {
-      if (cursor() >= 0) return;
-      const { id } = latestEventId.get() as { id: number };
-      writeCursor.run(FANOUT_CURSOR_KEY, JSON.stringify({ lastEventId: id }), sqliteDate(clock.now()));
+      if (fanOutCursor > storedCursor) writeStoredCursor(fanOutCursor);
     });
   }
 
-  /** Inserts a delivery row per (matching enabled webhook, event) after the cursor; advances it atomically. */
-  async function fanOut(): Promise<void> {
+  /** Inserts a delivery row per (matching enabled webhook, event) after the cursor; returns how many. */
+  async function fanOut(): Promise<number> {
+    let created = 0;
     for (;;) {
-      const from = cursor();
-      const batch = eventsAfter.all(from) as Array<{ id: number; type: string }>;
-      if (batch.length === 0) return;
-      await database.rawTransaction(() => {
-        if (cursor() !== from) return; // someone else advanced it; re-read
-        const targets = (enabledWebhooks.all() as Array<{ id: string; eventFilter: string }>).map((row) => ({ id: row.id, patterns: parseEventFilter(row.eventFilter) }));
-        const at = sqliteDate(clock.now());
-        for (const event of batch) {
-          for (const target of targets) {
-            if (matchesEventFilter(target.patterns, event.type)) insertDelivery.run(randomUUID(), target.id, event.id, event.type, at, at, at);
+      const batch = eventsAfter.all(fanOutCursor) as Array<{ id: number; type: string }>;
+      const last = batch.at(-1);
+      if (!last) return created;
+      const targets = (enabledWebhooks.all() as Array<{ id: string; eventFilter: string }>).map((row) => ({ id: row.id, patterns: parseEventFilter(row.eventFilter) }));
+      const matches = batch.flatMap((event) => targets.filter((target) => matchesEventFilter(target.patterns, event.type)).map((target) => ({ event, webhookId: target.id })));
+      if (matches.length === 0) {
+        fanOutCursor = last.id;
+      } else {
+        const from = fanOutCursor;
+        const inserted = await database.rawTransaction(() => {
+          // Another dispatcher on this database stored a later cursor: take it and look again.
+          const stored = readStoredCursor();
+          if (stored > storedCursor) {
+            storedCursor = stored;
+            fanOutCursor = Math.max(fanOutCursor, stored);
+            return 0;
           }
-        }
-        const last = batch[batch.length - 1];
-        writeCursor.run(FANOUT_CURSOR_KEY, JSON.stringify({ lastEventId: last?.id ?? from }), at);
-      });
-      if (batch.length < 500) return;
+          if (fanOutCursor !== from) return 0;
+          const at = sqliteDate(clock.now());
+          for (const { event, webhookId } of matches) insertDelivery.run(randomUUID(), webhookId, event.id, event.type, at, at, at);
+          writeStoredCursor(last.id);
+          fanOutCursor = last.id;
+          return matches.length;
+        });
+        created += inserted;
+      }
+      if (batch.length < 500) return created;
     }
   }
 
@@ -199,7 +236,9 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     }
   }
 
-  async function pump(): Promise<void> {
+  /** One pass: fan out new events, then claim due deliveries if any were created or `claim` asks for it. */
+  async function pump(claim: boolean): Promise<void> {
+    if (claim) claimWanted = true;
     if (pumping) {
       pumpAgain = true;
       return;
@@ -209,8 +248,11 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       do {
         pumpAgain = false;
         if (stopped) break;
-        await fanOut();
-        claimDue();
+        const created = await fanOut();
+        if (created > 0 || claimWanted) {
+          claimWanted = false;
+          claimDue();
+        }
       } while (pumpAgain);
     } catch (error) {
       log.error({ err: error }, 'webhook dispatcher pass failed');
@@ -220,9 +262,24 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     }
   }
 
+  /** Fan out and look for due deliveries now. */
   function kick(): void {
     if (!started || stopped) return;
-    void pump();
+    void pump(true);
+  }
+
+  /** New events on the bus: one fan-out pass shortly, however many batches arrive meanwhile. */
+  function onNewEvents(): void {
+    if (fanOutTimer || !started || stopped) return;
+    fanOutTimer = setTimeout(() => {
+      fanOutTimer = undefined;
+      if (started && !stopped) void pump(false);
+    }, FANOUT_COALESCE_MS);
+  }
+
+  function poll(): void {
+    kick();
+    storeCursor().catch((error: unknown) => log.error({ err: error }, 'storing the webhook fan-out cursor failed'));
   }
 
   async function attempt(row: DueRow, webhook: WebhookRow): Promise<AttemptResult> {
@@ -321,9 +378,9 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       if (started) return;
       started = true;
       stopped = false;
-      await setCursorIfMissing();
-      unsubscribers.push(bus.subscribe(() => kick()), webhooks.onWork(() => kick()));
-      pollTimer = setInterval(kick, options.pollIntervalMs);
+      await loadCursor();
+      unsubscribers.push(bus.subscribe(() => onNewEvents()), webhooks.onWork(() => kick()));
+      pollTimer = setInterval(poll, options.pollIntervalMs);
       pollTimer.unref();
       kick();
     },
@@ -331,11 +388,14 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     async stop(): Promise<void> {
       if (!started || stopped) return;
       clearInterval(pollTimer);
+      clearTimeout(fanOutTimer);
+      fanOutTimer = undefined;
       for (const unsubscribe of unsubscribers.splice(0)) unsubscribe();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, options.stopGraceMs).unref());
       stopped = true;
       await Promise.race([Promise.all([...inFlightRequests]), grace]);
       while (pumping) await new Promise<void>((resolve) => waiters.push(resolve));
+      await storeCursor();
     },
     /** Looks for new events and due deliveries now (the poll timer does this every pollIntervalMs). */
     kick,
@@ -343,7 +403,7 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     async idle(): Promise<void> {
       for (;;) {
         if (!pumping && inFlight.size === 0) {
-          await pump();
+          await pump(true);
           if (!pumping && inFlight.size === 0) return;
         }
         await new Promise<void>((resolve) => waiters.push(resolve));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFakeClock } from '../clock.ts';
+import { FANOUT_CURSOR_KEY } from './dispatcher.ts';
 import { startReceiver, startWebhookHarness, TEST_ADMIN_ACTOR, TEST_META } from './test-kit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-webhooks-restart-'));
@@ -46,6 +47,43 @@ describe('webhook dispatcher restart', () => {
           [c.id, 'succeeded', 1],
         ]);
         expect(hook.requests.slice(3).map((r) => r.headers['webhook-id']).sort()).toEqual([`evt_${a.id}`, `evt_${b.id}`].sort());
+      } finally {
+        await second.shutdown();
+      }
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('events no webhook wants cost no write; the cursor is stored on stop, so a webhook created later never gets them', async () => {
+    const file = join(dir, 'unmatched.db');
+    const secretKey = randomBytes(32);
+    const hook = await startReceiver();
+    try {
+      const first = await startWebhookHarness({ file, secretKey });
+      await first.services.webhooks.create(TEST_ADMIN_ACTOR, { url: hook.url, description: '', eventFilter: ['task.*'], allowPrivateNetwork: true }, TEST_META);
+      await first.dispatcher.idle();
+      const storedCursor = () => first.database.sqlite.prepare('SELECT value FROM "Setting" WHERE key = ?').get(FANOUT_CURSOR_KEY) as { value: string };
+      const before = storedCursor().value;
+      let last = 0;
+      for (let i = 0; i < 20; i++) last = (await first.services.events.emit({ type: 'agent.updated', payload: { i } })).id;
+      const changesBefore = first.database.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number };
+      await first.dispatcher.idle();
+      const changesAfter = first.database.sqlite.prepare('SELECT total_changes() AS n').get() as { n: number };
+      expect(changesAfter.n).toBe(changesBefore.n); // fanned out without a write
+      expect(storedCursor().value).toBe(before);
+      expect(hook.requests).toHaveLength(0);
+      await first.shutdown();
+
+      const second = await startWebhookHarness({ file, secretKey });
+      try {
+        expect(JSON.parse((second.database.sqlite.prepare('SELECT value FROM "Setting" WHERE key = ?').get(FANOUT_CURSOR_KEY) as { value: string }).value)).toEqual({ lastEventId: last });
+        await second.services.webhooks.create(TEST_ADMIN_ACTOR, { url: hook.url, description: '', eventFilter: ['*'], allowPrivateNetwork: true }, TEST_META);
+        const after = await second.services.events.emit({ type: 'agent.updated', payload: { i: 'after' } });
+        await second.dispatcher.idle();
+        const delivered = hook.requests.map((r) => r.headers['webhook-id']);
+        expect(delivered).toContain(`evt_${after.id}`);
+        for (let id = 1; id <= last; id++) expect(delivered).not.toContain(`evt_${id}`);
       } finally {
         await second.shutdown();
       }
