@@ -46,8 +46,8 @@ export function createServices(deps: ServiceDeps) {
   const events = createEventsService({ database, bus, clock });
   const sessions = createSessionsService({ db, clock, bus });
   const auth = createAuthService({ database, clock, sessions, audit, log });
-  const users = createUsersService({ db, clock, audit, sessions });
   const apiKeys = createApiKeysService({ db, sqlite: database.sqlite, clock, audit });
+  const users = createUsersService({ db, clock, audit, sessions, onAccessChanged: apiKeys.forgetCachedKeys });
   const settings = createSettingsService({ db, clock });
   const system = createSystemService({ db, clock });
   const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };

@@ -142,6 +142,18 @@ describe('POST /api/agents/{id|name}/heartbeat', () => {
     expect(mismatch.status).toBe(403);
   });
 
+  it('ends an agent key at once when its agent is removed, though key lookups are cached', async () => {
+    const own = await call('POST', '/api/agents/register', { name: 'short-lived' });
+    const agentId = String((own.body.agent as Json).id);
+    const admin = await app.db.prisma.user.findFirstOrThrow({ where: { role: 'admin' } });
+    const actor = { kind: 'user', userId: admin.id, username: admin.username, role: 'admin' } as const;
+    const { secret } = await app.services.agents.createKey(actor, agentId, 'ci key', {});
+    expect((await beat('short-lived', { status: 'busy' }, secret)).status).toBe(200);
+    await app.services.agents.remove(actor, agentId, {});
+    const after = await call('POST', '/api/connect', { agent_name: 'short-lived' }, secret);
+    expect(after.status).toBe(401);
+  });
+
   it('answers 400 per invalid field with its path', async () => {
     await connect('hb-bad');
     const cases: Array<[unknown, string]> = [

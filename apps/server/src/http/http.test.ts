@@ -93,8 +93,25 @@ describe('authentication failures', () => {
     const me = await fetch(`${app.url}/api/me`, { headers: { 'x-api-key': secret } });
     expect(await me.json()).toEqual({ kind: 'user', username: 'admin', role: 'viewer', viaApiKey: true });
     const key = await app.db.prisma.apiKey.findFirstOrThrow({ where: { name: 'test-viewer' } });
-    await app.db.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    // Through the product (Settings → API keys → Revoke): the key lookup the last requests cached is dropped.
+    const revoked = await trpcPost('apiKeys.revoke', JSON.stringify({ id: key.id }), { cookie: await app.login() });
+    expect(revoked.status).toBe(200);
     expect((await fetch(`${app.url}/api/me`, { headers: { 'x-api-key': secret } })).status).toBe(401);
+  });
+
+  it('narrows or ends a key at once when its owner is demoted or disabled, though key lookups are cached', async () => {
+    const owner = await app.createUser({ username: 'keyowner', password: 'a-long-enough-password-7', role: 'operator' });
+    const secret = await app.createApiKey('operator', 'keyowner');
+    const me = async () => {
+      const res = await fetch(`${app.url}/api/me`, { headers: { authorization: `Bearer ${secret}` } });
+      return res.status === 200 ? ((await res.json()) as { role: string }).role : res.status;
+    };
+    expect(await me()).toBe('operator');
+    const cookie = await app.login();
+    expect((await trpcPost('users.setRole', JSON.stringify({ userId: owner.id, role: 'viewer' }), { cookie })).status).toBe(200);
+    expect(await me()).toBe('viewer');
+    expect((await trpcPost('users.setDisabled', JSON.stringify({ userId: owner.id, disabled: true }), { cookie })).status).toBe(200);
+    expect(await me()).toBe(401);
   });
 
   it('refuses an expired key', async () => {

@@ -258,6 +258,7 @@ export function createAgentsService(deps: AgentsDeps) {
       await tx.agent.delete({ where: { id: agentId } });
       await emit({ type: 'agent.removed', agentId, payload: { agentId, name: agent.name } });
     });
+    apiKeys.forgetCachedKeys();
     // Usage records keep their agentId: history and costs stay correct after removal.
     await audit.record({ actor, action: 'agent.removed', targetType: 'agent', targetId: agentId, ip: meta.ip, details: { name: agent.name } });
     return { ok: true as const };

@@ -12,6 +12,8 @@ import { forbidden, notFound } from '../errors.ts';
 export const USER_KEY_PREFIX = 'mc_';
 export const AGENT_KEY_PREFIX = 'mca_';
 const LAST_USED_WRITE_EVERY_MS = 60_000;
+const KEY_CACHE_MS = 10_000;
+const KEY_CACHE_MAX = 10_000;
 
 type KeyRow = {
   id: string; name: string; displayPrefix: string; role: string; createdAt: Date; lastUsedAt: Date | null;
@@ -81,6 +83,7 @@ export function createApiKeysService({ db, sqlite, clock, audit }: { db: PrismaC
     const key = await db.apiKey.findUnique({ where: { id } });
     if (!key || (actor.role !== 'admin' && key.userId !== actor.userId)) throw notFound('No such API key');
     if (!key.revokedAt) await db.apiKey.update({ where: { id }, data: { revokedAt: clock.now() } });
+    forgetCachedKeys();
     await audit.record({ actor, action: 'apiKey.revoked', targetType: 'apiKey', targetId: id, ip: meta.ip, details: { name: key.name } });
     return { ok: true as const };
   }
@@ -98,16 +101,39 @@ export function createApiKeysService({ db, sqlite, clock, audit }: { db: PrismaC
     lastUsedAt: string | null; userId: string | null; username: string | null; userRole: string | null; disabledAt: string | null;
   };
 
+  // Valid keys by hash, so a busy agent's requests cost no ApiKey query (it was ~7 % of a heartbeat).
+  // Every change through the services that ends or narrows a key clears it (revoke, agent removal, owner
+  // disabled or re-roled: forgetCachedKeys); entries also lapse after KEY_CACHE_MS, which bounds how long a
+  // change made behind the services' back (by hand in SQL) goes unseen. Expiry is checked on every use.
+  const cache = new Map<string, { key: KeyLookup; lastUsedMs: number; cachedUntil: number }>();
+
+  function lookup(hash: string, nowMs: number) {
+    const hit = cache.get(hash);
+    if (hit && hit.cachedUntil > nowMs) return hit;
+    const key = findByHash.get(hash) as KeyLookup | undefined;
+    if (!key || key.revokedAt || key.disabledAt) {
+      cache.delete(hash);
+      return null;
+    }
+    if (cache.size >= KEY_CACHE_MAX) cache.clear();
+    const entry = { key, lastUsedMs: key.lastUsedAt ? Date.parse(key.lastUsedAt) : 0, cachedUntil: nowMs + KEY_CACHE_MS };
+    cache.set(hash, entry);
+    return entry;
+  }
+
   /** Resolves a presented secret to an actor; null for unknown, revoked or expired keys. */
   async function authenticate(secret: string): Promise<Actor | null> {
     if (!(secret.startsWith(USER_KEY_PREFIX) || secret.startsWith(AGENT_KEY_PREFIX)) || secret.length > 100) return null;
-    const key = findByHash.get(sha256Hex(secret)) as KeyLookup | undefined;
     const now = clock.now();
-    if (!key || key.revokedAt || (key.expiresAt && Date.parse(key.expiresAt) <= now.getTime())) return null;
-    if (key.disabledAt) return null;
-    if (!key.lastUsedAt || now.getTime() - Date.parse(key.lastUsedAt) > LAST_USED_WRITE_EVERY_MS) {
+    const nowMs = now.getTime();
+    const entry = lookup(sha256Hex(secret), nowMs);
+    if (!entry) return null;
+    const { key } = entry;
+    if (key.expiresAt && Date.parse(key.expiresAt) <= nowMs) return null;
+    if (nowMs - entry.lastUsedMs > LAST_USED_WRITE_EVERY_MS) {
       // A single-row autocommit write: safe beside the write lock (it never spans an await).
       touch.run(sqliteDate(now), key.id);
+      entry.lastUsedMs = nowMs;
     }
     if (key.prefix === AGENT_KEY_PREFIX && key.agentId) {
       return { kind: 'agent', apiKeyId: key.id, agentId: key.agentId, keyName: key.name } satisfies AgentActor;
@@ -119,7 +145,12 @@ export function createApiKeysService({ db, sqlite, clock, audit }: { db: PrismaC
     return { kind: 'user', userId: key.userId, username: key.username, role, apiKeyId: key.id } satisfies UserActor;
   }
 
-  return { create, createForAgent, list, revoke, authenticate };
+  /** Drops every cached key lookup: call after any change that can end or narrow a key. */
+  function forgetCachedKeys(): void {
+    cache.clear();
+  }
+
+  return { create, createForAgent, list, revoke, authenticate, forgetCachedKeys };
 }
 
 export type ApiKeysService = ReturnType<typeof createApiKeysService>;

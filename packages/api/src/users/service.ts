@@ -9,7 +9,11 @@ import type { SessionsService } from '../auth/sessions.ts';
 import type { Clock } from '../clock.ts';
 import { conflict, forbidden, notFound, validationFailed } from '../errors.ts';
 
-export function createUsersService({ db, clock, audit, sessions }: { db: PrismaClient; clock: Clock; audit: AuditService; sessions: SessionsService }) {
+export function createUsersService({ db, clock, audit, sessions, onAccessChanged }: {
+  db: PrismaClient; clock: Clock; audit: AuditService; sessions: SessionsService;
+  /** A user's role or enabled state changed: what their API keys may do changed with it. */
+  onAccessChanged: () => void;
+}) {
   function checkPassword(password: string, username: string, field: string) {
     const problem = passwordProblem(password, username);
     if (problem) throw validationFailed(`${field}: ${problem}`, [{ path: field, message: problem }]);
@@ -52,6 +56,7 @@ export function createUsersService({ db, clock, audit, sessions }: { db: PrismaC
       throw forbidden('The last admin cannot be demoted; promote another user first');
     }
     await db.user.update({ where: { id: user.id }, data: { role: input.role } });
+    onAccessChanged();
     await audit.record({ actor, action: 'user.role_changed', targetType: 'user', targetId: user.id, ip: meta.ip, details: { from: user.role, to: input.role } });
     return { ok: true as const };
   }
@@ -61,6 +66,7 @@ export function createUsersService({ db, clock, audit, sessions }: { db: PrismaC
     if (input.disabled && user.id === actor.userId) throw forbidden('You cannot disable your own account');
     if (input.disabled && user.role === 'admin' && (await otherEnabledAdmins(user.id)) === 0) throw forbidden('The last admin cannot be disabled');
     await db.user.update({ where: { id: user.id }, data: { disabledAt: input.disabled ? clock.now() : null } });
+    onAccessChanged();
     if (input.disabled) await sessions.revokeAllForUser(user.id);
     await audit.record({ actor, action: input.disabled ? 'user.disabled' : 'user.enabled', targetType: 'user', targetId: user.id, ip: meta.ip });
     return { ok: true as const };
