@@ -37,6 +37,27 @@ describe('startup', () => {
     await second.close();
   });
 
+  it('idles on the raw connection: Prisma connects, with the same pragmas, only for a request that needs it', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ PORT: '0', MC_DATA_DIR: dataDir, MC_ADMIN_USERNAME: 'admin', MC_ADMIN_PASSWORD: 'a-long-enough-passphrase' });
+    await (await startServer(config, { log: silentLogger })).close();
+    const server = await startServer(config, { log: silentLogger });
+    try {
+      // Startup, housekeeping and a few liveness ticks (agents overdue, cron runs stuck) have all run.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(server.db.prismaConnected()).toBe(false);
+      const login = await fetch(`${server.url}/trpc/auth.login`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'a-long-enough-passphrase' }),
+      });
+      expect(login.status).toBe(200);
+      expect(server.db.prismaConnected()).toBe(true);
+      const pragma = async (name: string) => Object.values(((await server.db.prisma.$queryRawUnsafe(`PRAGMA ${name}`)) as Array<Record<string, unknown>>)[0] ?? {})[0];
+      expect([await pragma('foreign_keys'), await pragma('busy_timeout'), await pragma('synchronous'), await pragma('wal_autocheckpoint')].map(Number)).toEqual([1, 5000, 1, 0]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('prints a one-time setup link without admin env, which creates the admin exactly once', async () => {
     const server = await startServer(loadConfig(env({})), { log: silentLogger });
     try {

@@ -29,6 +29,8 @@ export type Database = {
   rawTransaction<T>(work: (sqlite: BetterSqlite3.Database) => T): Promise<T>;
   /** The background WAL checkpointer, when opened with `backgroundCheckpoints` (the server is). */
   checkpointer: WalCheckpointer | null;
+  /** Whether Prisma has opened its connection (its first query); an idle server never does. */
+  prismaConnected(): boolean;
   close(): Promise<void>;
 };
 
@@ -98,15 +100,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     sqlite.close();
     throw error;
   }
-  const adapter = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 });
-  const prisma = new PrismaClient({ adapter });
-  // Prisma's own connection needs the same per-connection pragmas.
-  await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
-  await prisma.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
-  await prisma.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-  await prisma.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  // Prisma's connection opens, and its query compiler (~30 MB once running) starts, on the first Prisma query.
+  // Hot paths and everything an idle server does run on the raw connection, so an idle server never pays it.
+  const prismaConnection = { autocheckpointPages: options.backgroundCheckpoints ? 0 : AUTOCHECKPOINT_PAGES, connected: false };
+  const prisma = new PrismaClient({ adapter: withConnectionPragmas(new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 5000 }), prismaConnection) });
   const writeLock = createWriteLock();
-  const checkpointer = options.backgroundCheckpoints ? await backgroundCheckpoints(file, sqlite, prisma, writeLock) : null;
+  const checkpointer = options.backgroundCheckpoints ? await backgroundCheckpoints(file, sqlite, prisma, prismaConnection, writeLock) : null;
   return {
     prisma,
     sqlite,
@@ -114,6 +113,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     migrations,
     writeLock,
     checkpointer,
+    prismaConnected: () => prismaConnection.connected,
     transaction: (work) => writeLock(() => prisma.$transaction(work, { timeout: 15_000, maxWait: 15_000 })),
     rawTransaction: (work) => writeLock(() => sqlite.transaction(() => work(sqlite)).immediate()),
     async close() {
@@ -130,16 +130,34 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   };
 }
 
+type PrismaConnectionState = { autocheckpointPages: number; connected: boolean };
+
+/** Applies the per-connection pragmas when Prisma opens its connection (journal_mode = WAL is stored in the file). */
+function withConnectionPragmas(factory: PrismaBetterSqlite3, state: PrismaConnectionState): PrismaBetterSqlite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript(
+      `PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = ${state.autocheckpointPages};`,
+    );
+    state.connected = true;
+    return adapter;
+  };
+  return factory;
+}
+
 /** Both connections stop checkpointing in their commits; the worker does it, or they take it back. */
-async function backgroundCheckpoints(file: string, sqlite: BetterSqlite3.Database, prisma: PrismaClient, writeLock: WriteLock): Promise<WalCheckpointer> {
+async function backgroundCheckpoints(
+  file: string, sqlite: BetterSqlite3.Database, prisma: PrismaClient, prismaConnection: PrismaConnectionState, writeLock: WriteLock,
+): Promise<WalCheckpointer> {
   sqlite.pragma('wal_autocheckpoint = 0');
-  await prisma.$queryRawUnsafe('PRAGMA wal_autocheckpoint = 0');
   return startWalCheckpointer({
     file,
     pauseWrites: writeLock,
     onFallback: () => {
       sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
-      void prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
+      prismaConnection.autocheckpointPages = AUTOCHECKPOINT_PAGES;
+      if (prismaConnection.connected) void prisma.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`).catch(() => undefined);
     },
   });
 }

@@ -178,11 +178,13 @@ export function createAgentsService(deps: AgentsDeps) {
     };
   }
 
+  // Every second from the liveness tick: raw SQL, so an idle server never starts Prisma's query engine.
+  const overdueAgents = database.sqlite.prepare(`SELECT id FROM "Agent" WHERE status <> 'offline' AND source = 'sdk' AND lastSeenAt < ?`);
   /** Marks agents whose last heartbeat is past the deadline offline; one event each (PROTOCOL.md §4). */
   async function markOverdueOffline(): Promise<number> {
     const now = clock.now();
     const cutoff = new Date(now.getTime() - deps.offlineAfterS * 1000);
-    const overdue = await db.agent.findMany({ where: { status: { not: 'offline' }, source: 'sdk', lastSeenAt: { lt: cutoff } }, select: { id: true } });
+    const overdue = overdueAgents.all(sqliteDate(cutoff)) as Array<{ id: string }>;
     for (const { id } of overdue) {
       await events.transaction(async (tx, emit) => {
         const agent = await tx.agent.findUnique({ where: { id } });

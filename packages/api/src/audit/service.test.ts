@@ -18,7 +18,7 @@ async function collect(chunks: AsyncIterable<string>) {
 
 beforeAll(async () => {
   db = await createTestDb();
-  audit = createAuditService({ db: db.prisma, clock });
+  audit = createAuditService({ database: db, clock });
   await audit.record({ actor: ada, action: 'webhook.created', targetType: 'webhook', targetId: 'w1', ip: '10.0.0.1', details: { url: 'https://x' } });
   clock.advanceBy(86_400_000);
   await audit.record({ actor: bob, action: 'task.moved', targetType: 'task', targetId: 't1', ip: '10.0.0.2' });

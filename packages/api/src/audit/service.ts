@@ -1,7 +1,7 @@
 // Audit trail: who did what to what, when, from where. Written in the caller's transaction when given.
 // Admins filter it (actor, action prefix, time range), export it (CSV/JSON, streamed in pages) and set
 // its retention (Setting 'audit.retentionDays', enforced by housekeeping through pruneExpired).
-import type { Prisma, PrismaClient } from '@mc/db';
+import { type Database, type Prisma, sqliteDate } from '@mc/db';
 import { type Actor, actorLabel, type UserActor } from '../auth/roles.ts';
 import type { RequestMeta } from '../auth/service.ts';
 import type { Clock } from '../clock.ts';
@@ -44,7 +44,8 @@ export function csvField(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function createAuditService({ db, clock }: { db: PrismaClient; clock: Clock }) {
+export function createAuditService({ database, clock }: { database: Database; clock: Clock }) {
+  const db = database.prisma;
   async function record(entry: AuditEntry, tx?: Tx): Promise<void> {
     await (tx ?? db).auditLog.create({
       data: {
@@ -96,7 +97,7 @@ export function createAuditService({ db, clock }: { db: PrismaClient; clock: Clo
   }
 
   async function getRetention(): Promise<AuditRetention> {
-    const row = await db.setting.findUnique({ where: { key: AUDIT_RETENTION_KEY } });
+    const row = database.sqlite.prepare('SELECT value FROM "Setting" WHERE key = ?').get(AUDIT_RETENTION_KEY) as { value: string } | undefined;
     const parsed = row ? AuditRetention.safeParse(JSON.parse(row.value)) : null;
     return parsed?.success ? parsed.data : { days: DEFAULT_AUDIT_RETENTION_DAYS };
   }
@@ -113,8 +114,8 @@ export function createAuditService({ db, clock }: { db: PrismaClient; clock: Clo
   async function pruneExpired(): Promise<number> {
     const { days } = await getRetention();
     if (days === 0) return 0;
-    const { count } = await db.auditLog.deleteMany({ where: { at: { lt: new Date(clock.nowMs() - days * 86_400_000) } } });
-    return count;
+    const before = sqliteDate(new Date(clock.nowMs() - days * 86_400_000));
+    return database.rawTransaction((sqlite) => sqlite.prepare('DELETE FROM "AuditLog" WHERE at < ?').run(before).changes);
   }
 
   return { record, list, exportLog, getRetention, setRetention, pruneExpired };

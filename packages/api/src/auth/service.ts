@@ -78,8 +78,10 @@ export function createAuthService(deps: { database: Database; clock: Clock; sess
     return { ok: true as const };
   }
 
+  // Raw, like everything an idle server does: Prisma's query engine only starts for the first request that needs it.
+  const anyUser = database.sqlite.prepare('SELECT EXISTS (SELECT 1 FROM "User") AS present');
   async function needsSetup(): Promise<boolean> {
-    return (await db.user.count()) === 0;
+    return (anyUser.get() as { present: number }).present === 0;
   }
 
   /** A one-time setup token while no user exists (printed at startup as a link). */

@@ -1,6 +1,6 @@
 // Browser sessions (the Lucia v3 guide's pattern): the cookie holds a random token, the DB holds only
 // SHA-256(token). 30-day inactivity expiry, renewed at most once a minute to keep reads cheap.
-import type { PrismaClient } from '@mc/db';
+import { type Database, sqliteDate } from '@mc/db';
 import type { Clock } from '../clock.ts';
 import type { EventBus } from '../events/bus.ts';
 import { type Role, ROLES, type UserActor } from './roles.ts';
@@ -9,7 +9,8 @@ import { randomSecret, sha256Hex } from './tokens.ts';
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 const RENEW_AFTER_MS = 60 * 1000;
 
-export function createSessionsService({ db, clock, bus }: { db: PrismaClient; clock: Clock; bus: EventBus }) {
+export function createSessionsService({ database, clock, bus }: { database: Database; clock: Clock; bus: EventBus }) {
+  const db = database.prisma;
   async function create(userId: string, meta: { ip?: string | null; userAgent?: string | null }) {
     const token = randomSecret();
     const now = clock.now();
@@ -57,9 +58,9 @@ export function createSessionsService({ db, clock, bus }: { db: PrismaClient; cl
     return sessions.length;
   }
 
+  /** Housekeeping; raw SQL, so an idle server never starts Prisma's query engine. */
   async function pruneExpired(): Promise<number> {
-    const { count } = await db.session.deleteMany({ where: { expiresAt: { lt: clock.now() } } });
-    return count;
+    return database.rawTransaction((sqlite) => sqlite.prepare('DELETE FROM "Session" WHERE expiresAt < ?').run(sqliteDate(clock.now())).changes);
   }
 
   return { create, validate, stillValid, revoke, revokeAllForUser, pruneExpired };

@@ -2,7 +2,7 @@
 // failures), run history (refreshed from the gateway when connected), and "run now" (MC admin + the
 // connection's operator.admin). Runs are audited; failed runs raise cron.failed from the mirror, runs
 // going on for over an hour raise cron.stuck from announceStuck (no gateway frame marks that moment).
-import type { Database } from '@mc/db';
+import { type Database, sqliteDate } from '@mc/db';
 import type { AuditService } from '../audit/service.ts';
 import type { UserActor } from '../auth/roles.ts';
 import type { RequestMeta } from '../auth/service.ts';
@@ -72,6 +72,11 @@ export function createCronService({ database, clock, events, audit, manager, log
    * Raises cron.stuck once for each run that passed STUCK_CRON_MS since the previous call (the first call
    * only starts the watch: runs stuck before it are on the attention view already). Called every second.
    */
+  // Every second from the liveness tick: raw SQL, so an idle server never starts Prisma's query engine.
+  const stuckJobs = database.sqlite.prepare(
+    `SELECT c.gatewayId, g.name AS gatewayName, c.jobId, c.name, c.runningAt FROM "CronJob" c JOIN "Gateway" g ON g.id = c.gatewayId
+     WHERE c.runningAt >= ? AND c.runningAt < ?`,
+  );
   async function announceStuck(): Promise<number> {
     const now = clock.nowMs();
     const since = stuckCheckedAt ?? now;
@@ -79,15 +84,14 @@ export function createCronService({ database, clock, events, audit, manager, log
       stuckCheckedAt = now;
       return 0;
     }
-    const jobs = await db.cronJob.findMany({
-      where: { runningAt: { gte: new Date(since - STUCK_CRON_MS), lt: new Date(now - STUCK_CRON_MS) } },
-      include: { gateway: { select: { name: true } } },
-    });
+    const jobs = stuckJobs.all(sqliteDate(new Date(since - STUCK_CRON_MS)), sqliteDate(new Date(now - STUCK_CRON_MS))) as Array<{
+      gatewayId: string; gatewayName: string; jobId: string; name: string; runningAt: string;
+    }>;
     stuckCheckedAt = now;
     for (const job of jobs) {
       await events.emit({
         type: 'cron.stuck',
-        payload: { gatewayId: job.gatewayId, gatewayName: job.gateway.name, jobId: job.jobId, jobName: job.name, runningAt: job.runningAt?.toISOString() ?? null },
+        payload: { gatewayId: job.gatewayId, gatewayName: job.gatewayName, jobId: job.jobId, jobName: job.name, runningAt: new Date(job.runningAt).toISOString() },
       });
     }
     return jobs.length;

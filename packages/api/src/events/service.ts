@@ -84,8 +84,7 @@ export function createEventsService({ database, bus, clock }: { database: Databa
 
   async function pruneBefore(before: Date): Promise<number> {
     // Keep the newest row so ids stay monotonic across restarts (AUTOINCREMENT guarantees it anyway).
-    const { count } = await db.event.deleteMany({ where: { createdAt: { lt: before } } });
-    return count;
+    return database.rawTransaction((sqlite) => sqlite.prepare('DELETE FROM "Event" WHERE createdAt < ?').run(sqliteDate(before)).changes);
   }
 
   return { record, recordRaw, transaction, emit, since, latestId, pruneBefore, publish: (events: readonly BusEvent[]) => bus.publish(events) };

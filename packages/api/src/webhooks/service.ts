@@ -2,7 +2,7 @@
 // creation and rotation), enable/disable, delivery history, redelivery and test events. Every change is
 // audited. Delivery itself is the dispatcher's job (dispatcher.ts); this service only queues work.
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@mc/db';
+import { type Database, sqliteDate } from '@mc/db';
 import type { AuditService } from '../audit/service.ts';
 import type { UserActor } from '../auth/roles.ts';
 import type { RequestMeta } from '../auth/service.ts';
@@ -201,8 +201,8 @@ export function createWebhooksService({ database, clock, events, audit, secretKe
 
   /** Housekeeping: deletes finished deliveries (and their attempts) older than `before`; returns how many. */
   async function pruneDeliveries(before: Date): Promise<number> {
-    const { count } = await db.webhookDelivery.deleteMany({ where: { status: { in: ['succeeded', 'failed', 'dead'] }, updatedAt: { lt: before } } });
-    return count;
+    return database.rawTransaction((sqlite) =>
+      sqlite.prepare(`DELETE FROM "WebhookDelivery" WHERE status IN ('succeeded', 'failed', 'dead') AND updatedAt < ?`).run(sqliteDate(before)).changes);
   }
 
   /** For the dispatcher: the plaintext secret of a webhook row. */

@@ -64,7 +64,7 @@ export function createGatewayManager(deps: GatewayManagerDeps) {
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    const rows = await db.gateway.findMany({ where: { enabled: true }, select: { id: true } });
+    const rows = database.sqlite.prepare('SELECT id FROM "Gateway" WHERE enabled = 1').all() as Array<{ id: string }>;
     for (const row of rows) await reload(row.id);
     reconcileTimer = setInterval(() => {
       usage.reconcileSdkUsage().catch((error: unknown) => log.error({ err: error }, 'SDK/gateway usage reconciliation failed'));
