@@ -33,21 +33,22 @@ export function createHeartbeatBatcher(
       await database.rawTransaction((sqlite) => {
         const group = writer.createRollupBatch();
         for (const job of batch) {
-          const own = writer.createRollupBatch();
+          // This beat's rollup additions: folded into `group` once its savepoint is released, dropped if it rolls back.
+          const own: Array<Parameters<RollupBatch['add']>> = [];
           // What `group` held when a hook flushed it inside this beat's savepoint: a rollback undoes those rows.
           let flushedGroup: RollupBatch | null = null;
           const rollups: DeferredRollups = {
-            batch: own,
+            batch: { add: (dims, metrics) => void own.push([dims, metrics]) },
             flush() {
               if (!group.isEmpty()) flushedGroup = group.clone();
+              for (const [dims, metrics] of own.splice(0)) group.add(dims, metrics);
               group.flush();
-              own.flush();
             },
           };
           try {
             // A nested better-sqlite3 transaction is a savepoint: a throw rolls back this beat only.
             settled.push({ job, outcome: sqlite.transaction(() => writer.write(job.agentId, job.beat, job.now, rollups))() });
-            group.absorb(own);
+            for (const [dims, metrics] of own) group.add(dims, metrics);
           } catch (error) {
             if (flushedGroup !== null) group.absorb(flushedGroup);
             settled.push({ job, error });

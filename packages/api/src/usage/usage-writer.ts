@@ -47,7 +47,7 @@ export type UsageWriteHook = (sqlite: BetterSqlite3.Database, inserted: readonly
  * additions in one batch and flushes it once at the end. `flush` must write everything pending in the
  * transaction, so a hook that reads the rollups sees this write too.
  */
-export type DeferredRollups = { batch: RollupBatch; flush(): void };
+export type DeferredRollups = { batch: Pick<RollupBatch, 'add'>; flush(): void };
 
 export type UsageWriterOptions = {
   hooks?: readonly UsageWriteHook[];
@@ -88,7 +88,8 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
     };
     const models = new Set<string>();
     const now = sqliteDate(ctx.receivedAt);
-    const batch = deferred?.batch ?? rollups.createBatch();
+    const own = deferred ? null : rollups.createBatch();
+    const batch = deferred?.batch ?? (own as RollupBatch);
     const inserted: InsertedUsage[] = [];
     for (const record of records) {
       const usage = {
@@ -172,8 +173,8 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
       summary.records.push({ id: key, costUsd, priced: price.costNanos !== null, duplicate: false });
     }
     summary.models = [...models];
-    const flushRollups = deferred ? deferred.flush : batch.flush;
-    if (!deferred) batch.flush();
+    const flushRollups = deferred ? deferred.flush : () => own?.flush();
+    own?.flush();
     if (inserted.length > 0) for (const hook of hooks) hook(sqlite, inserted, flushRollups);
     return summary;
   }
