@@ -65,15 +65,16 @@ function byShape<T>(pick: (value: unknown) => z.ZodType<T>) {
 }
 
 const RecordArray = z.array(UsageRecordInput).max(MAX_RECORDS_PER_REQUEST, `at most ${MAX_RECORDS_PER_REQUEST} records per request`);
+// Built once: constructing a zod schema per request cost more than parsing with it.
+const OneRecord = UsageRecordInput.transform((record) => [record]);
+const RecordsObject = z.object({ records: RecordArray }).transform((b) => b.records);
 
 /** Heartbeat `token_usage`: one record or an array, always returned as an array. */
-export const UsageRecords = byShape<UsageRecordInput[]>((value) =>
-  Array.isArray(value) ? RecordArray : UsageRecordInput.transform((record) => [record]),
-);
+export const UsageRecords = byShape<UsageRecordInput[]>((value) => (Array.isArray(value) ? RecordArray : OneRecord));
 
 /** POST /api/tokens body: one record, an array, or { records: [...] }. */
 export const TokensBody = byShape<UsageRecordInput[]>((value) => {
   if (Array.isArray(value)) return RecordArray;
-  if (typeof value === 'object' && value !== null && 'records' in value) return z.object({ records: RecordArray }).transform((b) => b.records);
-  return UsageRecordInput.transform((record) => [record]);
+  if (typeof value === 'object' && value !== null && 'records' in value) return RecordsObject;
+  return OneRecord;
 });
