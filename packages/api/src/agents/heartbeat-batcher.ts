@@ -6,12 +6,12 @@
 import type { Database } from '@mc/db';
 import type { RollupBatch } from '../usage/rollups/rollup-writer.ts';
 import type { DeferredRollups } from '../usage/usage-writer.ts';
-import type { HeartbeatOutcome } from './heartbeat.ts';
+import type { BeatCheck, HeartbeatOutcome } from './heartbeat.ts';
 import type { HeartbeatInput } from './schema.ts';
 
-export type HeartbeatWrite = (agentId: string, beat: HeartbeatInput, now: Date, rollups: DeferredRollups) => HeartbeatOutcome;
+export type HeartbeatWrite = (agentRef: string, beat: HeartbeatInput, now: Date, rollups: DeferredRollups, check?: BeatCheck) => HeartbeatOutcome;
 
-type Job = { agentId: string; beat: HeartbeatInput; now: Date; resolve(outcome: HeartbeatOutcome): void; reject(error: unknown): void };
+type Job = { agentRef: string; beat: HeartbeatInput; now: Date; check?: BeatCheck; resolve(outcome: HeartbeatOutcome): void; reject(error: unknown): void };
 
 /** Upper bound per transaction, so one giant burst cannot hold the write lock for long. */
 const MAX_BATCH = 256;
@@ -47,7 +47,7 @@ export function createHeartbeatBatcher(
           };
           try {
             // A nested better-sqlite3 transaction is a savepoint: a throw rolls back this beat only.
-            settled.push({ job, outcome: sqlite.transaction(() => writer.write(job.agentId, job.beat, job.now, rollups))() });
+            settled.push({ job, outcome: sqlite.transaction(() => writer.write(job.agentRef, job.beat, job.now, rollups, job.check))() });
             for (const [dims, metrics] of own) group.add(dims, metrics);
           } catch (error) {
             if (flushedGroup !== null) group.absorb(flushedGroup);
@@ -74,9 +74,10 @@ export function createHeartbeatBatcher(
   }
 
   return {
-    write(agentId: string, beat: HeartbeatInput, now: Date): Promise<HeartbeatOutcome> {
+    /** `agentRef`: the agent's id or name; `check` may refuse the beat once the agent is known. */
+    write(agentRef: string, beat: HeartbeatInput, now: Date, check?: BeatCheck): Promise<HeartbeatOutcome> {
       return new Promise<HeartbeatOutcome>((resolve, reject) => {
-        queue.push({ agentId, beat, now, resolve, reject });
+        queue.push({ agentRef, beat, now, ...(check ? { check } : {}), resolve, reject });
         schedule();
       });
     },

@@ -2,6 +2,7 @@
 // records and exactly one agent.updated event, in one raw SQLite transaction; published after commit.
 import { sqliteDate } from '@mc/db';
 import type BetterSqlite3 from 'better-sqlite3';
+import { notFound } from '../errors.ts';
 import type { BusEvent } from '../events/bus.ts';
 import type { EventsService } from '../events/service.ts';
 import { type DeferredRollups, summaryForEvent, type UsageSummary, type UsageWriter } from '../usage/usage-writer.ts';
@@ -9,19 +10,28 @@ import type { HeartbeatInput } from './schema.ts';
 import { type AgentRowLike, type AgentView, toAgentView } from './views.ts';
 
 export type HeartbeatOutcome = { agent: AgentView; usage: UsageSummary; event: BusEvent };
+/** Throws to refuse a beat for this agent (wrong agent key, rate limit); runs before any write. */
+export type BeatCheck = (agent: { id: string; name: string }) => void;
 
 export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: EventsService, usageWriter: UsageWriter) {
-  const select = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
+  const selectById = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
+  const selectByName = sqlite.prepare('SELECT * FROM "Agent" WHERE name = ?');
   const updateAgent = sqlite.prepare(
     `UPDATE "Agent" SET status = ?, activity = ?, lastSeenAt = ?, statusChangedAt = ?, currentTaskId = ?, updatedAt = ? WHERE id = ?`,
   );
   const touchConnection = sqlite.prepare(`UPDATE "AgentConnection" SET lastHeartbeatAt = ? WHERE id = ? AND agentId = ? AND endedAt IS NULL`);
   const addActivity = sqlite.prepare(`INSERT INTO "AgentActivity" (agentId, at, fromStatus, toStatus, activity) VALUES (?, ?, ?, ?, ?)`);
 
-  /** Call inside database.rawTransaction; `rollups` as in UsageWriter.write. */
-  function write(agentId: string, beat: HeartbeatInput, now: Date, rollups?: DeferredRollups): HeartbeatOutcome {
-    const before = select.get(agentId) as AgentRowLike | undefined;
-    if (!before) throw new Error(`agent ${agentId} vanished during its heartbeat`);
+  /**
+   * Call inside database.rawTransaction; `rollups` as in UsageWriter.write. `agentRef` is the agent's id or
+   * name (resolved here, inside the group commit, where the lookups run back to back); `check` may refuse
+   * the beat (403, 429) before anything is written.
+   */
+  function write(agentRef: string, beat: HeartbeatInput, now: Date, rollups?: DeferredRollups, check?: BeatCheck): HeartbeatOutcome {
+    const before = (selectById.get(agentRef) ?? selectByName.get(agentRef)) as AgentRowLike | undefined;
+    if (!before) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
+    check?.(before);
+    const agentId = before.id;
     const at = sqliteDate(now);
     const changed = before.status !== beat.status;
     const activity = beat.activity ?? (changed ? null : before.activity);

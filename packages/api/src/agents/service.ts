@@ -161,11 +161,12 @@ export function createAgentsService(deps: AgentsDeps) {
   }
 
   async function heartbeat(actor: Actor, agentRef: string, beat: HeartbeatInput) {
-    const ref = resolveRef(agentRef);
-    assertMayActAs(actor, ref);
-    limit(heartbeatLimiter, ref.id);
     const now = clock.now();
-    const outcome = await heartbeats.write(ref.id, beat, now);
+    // The agent is looked up, and the key and rate limit checked, inside the group commit (404, 403, 429 as before).
+    const outcome = await heartbeats.write(agentRef, beat, now, (agent) => {
+      assertMayActAs(actor, agent);
+      limit(heartbeatLimiter, agent.id);
+    });
     const groups = (await Promise.all(workItemSources.map((source) => source(outcome.agent)))).filter((g): g is WorkItemGroup => g !== null && g.items.length > 0);
     return {
       status: groups.length ? ('WORK_ITEMS_FOUND' as const) : ('HEARTBEAT_OK' as const),
