@@ -113,4 +113,28 @@ describe('heartbeat group commit', () => {
     expect(await h.db.prisma.budgetSpend.count()).toBe(0);
     expect((await h.db.prisma.agent.findUniqueOrThrow({ where: { id: b.id } })).status).not.toBe('busy');
   });
+
+  it('commits a steady stream of beats a few at a time (commit delay) instead of one transaction per beat', async () => {
+    h = await createCostsHarness('2026-11-26T12:00:00Z');
+    const agents = await Promise.all(Array.from({ length: 6 }, (_, i) => h.agent(`steady-${i}`)));
+    const sqlite = h.db.sqlite;
+    const usageWriter = createUsageWriter(sqlite, () => h.services.prices.currentTable());
+    const writer = createHeartbeatWriter(sqlite, h.services.events, usageWriter);
+    let transactions = 0;
+    const database = { ...h.db, rawTransaction: <T>(work: (s: typeof sqlite) => T) => {
+      transactions += 1;
+      return h.db.rawTransaction(work);
+    } };
+    const batcher = createHeartbeatBatcher(database, writer, () => {});
+    await batcher.write('steady-0', beat('busy', []), h.clock.now());
+    // Five more, one per millisecond (each in its own turn), right after that commit.
+    const writes: Promise<unknown>[] = [];
+    for (const [i] of agents.slice(1).entries()) {
+      writes.push(batcher.write(`steady-${i + 1}`, beat('busy', [{ id: `s${i}`, model: 'gpt-5', inputTokens: 10, outputTokens: 1 }]), h.clock.now()));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(writes);
+    expect(transactions - 1).toBeLessThan(5);
+    expect(await h.db.prisma.usageRecord.count()).toBe(5);
+  });
 });
