@@ -93,21 +93,28 @@ describe('heartbeat group commit', () => {
     const evaluator = createBudgetEvaluator({ sqlite, clock: h.clock, events: h.services.events, timeZone, query: h.services.costs.query });
     const usageWriter = createUsageWriter(sqlite, () => h.services.prices.currentTable(), { hooks: [evaluator.onUsageInserted] });
     const writer = createHeartbeatWriter(sqlite, h.services.events, usageWriter);
+    const published: string[] = [];
     const batcher = createHeartbeatBatcher(h.db, {
       createRollupBatch: writer.createRollupBatch,
-      write(agentId, input, now, rollups) {
-        const outcome = writer.write(agentId, input, now, rollups);
+      resolve: writer.resolve,
+      apply(before, input, now, rollups) {
+        const outcome = writer.apply(before, input, now, rollups);
         if (input.activity === 'fail after writing') throw new Error('injected failure');
         return outcome;
       },
-    }, () => {});
+    }, (outcomes) => published.push(...outcomes.map((o) => o.agent.name)));
     const now = h.clock.now();
+    const updates = () => h.db.prisma.event.count({ where: { type: 'agent.updated', agentId: { in: [a.id, b.id, c.id] } } });
+    const updatesBefore = await updates();
     const settled = await Promise.allSettled([
       batcher.write(a.id, beat('busy', [{ id: 'a1', model: 'claude-sonnet-4-5', inputTokens: 1000, outputTokens: 10 }]), now),
       batcher.write(b.id, beat('busy', [{ id: 'b1', model: 'claude-opus-4-6', inputTokens: 2000, outputTokens: 20 }], { activity: 'fail after writing' }), now),
       batcher.write(c.id, beat('busy', [{ id: 'c1', model: 'claude-sonnet-4-5', inputTokens: 3000, outputTokens: 30 }]), now),
     ]);
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    // The savepoint-free pass was rolled back whole: only the second pass's events exist and were published.
+    expect(published).toEqual(['first', 'third']);
+    expect((await updates()) - updatesBefore).toBe(2);
     expect((await h.db.prisma.usageRecord.findMany({ orderBy: { idempotencyKey: 'asc' } })).map((record) => record.idempotencyKey)).toEqual(['a1', 'c1']);
     expectRollupsEqualRaw(sqlite);
     expect(await h.db.prisma.budgetSpend.count()).toBe(0);
@@ -136,5 +143,32 @@ describe('heartbeat group commit', () => {
     await Promise.all(writes);
     expect(transactions - 1).toBeLessThan(5);
     expect(await h.db.prisma.usageRecord.count()).toBe(5);
+  });
+
+  it('drops beats refused before writing (unknown agent, wrong key) and writes the rest in one pass', async () => {
+    h = await createCostsHarness('2026-11-26T12:00:00Z');
+    await Promise.all(['kept-1', 'kept-2'].map((name) => h.agent(name)));
+    const writer = createHeartbeatWriter(h.db.sqlite, h.services.events, createUsageWriter(h.db.sqlite, () => h.services.prices.currentTable()));
+    let transactions = 0;
+    const database = { ...h.db, rawTransaction: <T>(work: (s: typeof h.db.sqlite) => T) => {
+      transactions += 1;
+      return h.db.rawTransaction(work);
+    } };
+    const batcher = createHeartbeatBatcher(database, writer, () => {});
+    const now = h.clock.now();
+    const refuse = () => {
+      throw new Error('not your agent');
+    };
+    const settled = await Promise.allSettled([
+      batcher.write('kept-1', beat('busy', [{ id: 'k1', model: 'gpt-5', inputTokens: 1, outputTokens: 1 }]), now),
+      batcher.write('ghost', beat('busy', [{ id: 'g1', model: 'gpt-5', inputTokens: 1, outputTokens: 1 }]), now),
+      batcher.write('kept-2', beat('busy', [{ id: 'k2', model: 'gpt-5', inputTokens: 1, outputTokens: 1 }]), now, refuse),
+    ]);
+    expect(settled.map((result) => (result.status === 'rejected' ? String((result.reason as Error).message) : 'ok'))).toEqual([
+      'ok', 'Unknown agent ghost; connect it first (POST /api/connect)', 'not your agent',
+    ]);
+    expect(transactions).toBe(1);
+    expect((await h.db.prisma.usageRecord.findMany()).map((record) => record.idempotencyKey)).toEqual(['k1']);
+    expectRollupsEqualRaw(h.db.sqlite);
   });
 });

@@ -10,8 +10,12 @@ import type { HeartbeatInput } from './schema.ts';
 import { type AgentRowLike, type AgentView, toAgentView } from './views.ts';
 
 export type HeartbeatOutcome = { agent: AgentView; usage: UsageSummary; event: BusEvent };
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Throws to refuse a beat for this agent (wrong agent key, rate limit); runs before any write. */
 export type BeatCheck = (agent: { id: string; name: string }) => void;
+
+export type HeartbeatWriter = ReturnType<typeof createHeartbeatWriter>;
 
 export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: EventsService, usageWriter: UsageWriter) {
   const selectById = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
@@ -23,14 +27,19 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
   const addActivity = sqlite.prepare(`INSERT INTO "AgentActivity" (agentId, at, fromStatus, toStatus, activity) VALUES (?, ?, ?, ?, ?)`);
 
   /**
-   * Call inside database.rawTransaction; `rollups` as in UsageWriter.write. `agentRef` is the agent's id or
-   * name (resolved here, inside the group commit, where the lookups run back to back); `check` may refuse
-   * the beat (403, 429) before anything is written.
+   * Finds the agent by id or name (inside the group commit, where the lookups run back to back) and runs
+   * `check`. Throws (404, 403, 429) before anything is written. Agent ids are UUIDs: other refs are names.
    */
-  function write(agentRef: string, beat: HeartbeatInput, now: Date, rollups?: DeferredRollups, check?: BeatCheck): HeartbeatOutcome {
-    const before = (selectById.get(agentRef) ?? selectByName.get(agentRef)) as AgentRowLike | undefined;
+  function resolve(agentRef: string, check?: BeatCheck): AgentRowLike {
+    const byId = UUID_SHAPE.test(agentRef) ? (selectById.get(agentRef) as AgentRowLike | undefined) : undefined;
+    const before = byId ?? (selectByName.get(agentRef) as AgentRowLike | undefined);
     if (!before) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
     check?.(before);
+    return before;
+  }
+
+  /** Writes one beat of a resolved agent. Call inside database.rawTransaction; `rollups` as in UsageWriter.write. */
+  function apply(before: AgentRowLike, beat: HeartbeatInput, now: Date, rollups?: DeferredRollups): HeartbeatOutcome {
     const agentId = before.id;
     const at = sqliteDate(now);
     const changed = before.status !== beat.status;
@@ -57,5 +66,5 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
     return { agent, usage, event };
   }
 
-  return { write, createRollupBatch: usageWriter.createRollupBatch };
+  return { resolve, apply, createRollupBatch: usageWriter.createRollupBatch };
 }
