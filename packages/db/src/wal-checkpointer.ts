@@ -28,9 +28,12 @@ function checkpoint(type) {
     parentPort.postMessage({ type, error: String((error && error.message) || error) });
   }
 }
-const timer = setInterval(() => checkpoint('checkpoint'), workerData.intervalMs);
+// No timer checkpoints during a rewind: a request queued behind one would hold writes that much longer.
+let rewinding = false;
+const timer = setInterval(() => rewinding || checkpoint('checkpoint'), workerData.intervalMs);
 checkpoint('checkpoint');
 parentPort.on('message', (message) => {
+  if (message === 'rewinding' || message === 'rewound') rewinding = message === 'rewinding';
   if (message === 'complete') checkpoint('completed');
   if (message === 'stop') {
     clearInterval(timer);
@@ -167,6 +170,15 @@ export function startWalCheckpointer(options: WalCheckpointerOptions): WalCheckp
    * little and writes wait only milliseconds), then holds writes for the one that reaches the end.
    */
   async function rewind(active: Worker, pause: NonNullable<WalCheckpointerOptions['pauseWrites']>): Promise<void> {
+    active.postMessage('rewinding');
+    try {
+      await catchUpAndHold(active, pause);
+    } finally {
+      active.postMessage('rewound');
+    }
+  }
+
+  async function catchUpAndHold(active: Worker, pause: NonNullable<WalCheckpointerOptions['pauseWrites']>): Promise<void> {
     let previous = stats.lastLogFrames;
     for (let round = 0; round < MAX_CATCH_UP_ROUNDS; round++) {
       const result = await checkpointNow(active);
