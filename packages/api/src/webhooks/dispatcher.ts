@@ -161,8 +161,8 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
     if (storedCursor < 0) {
       // First start: deliver from now on, not the history that predates every webhook.
       await database.rawTransaction(() => {
-        if ((storedCursor = readStoredCursor()) >= 0) return;
-        writeStoredCursor((latestEventId.get() as { id: number }).id);
+        storedCursor = readStoredCursor();
+        if (storedCursor < 0) writeStoredCursor((latestEventId.get() as { id: number }).id);
       });
     }
     fanOutCursor = storedCursor;
