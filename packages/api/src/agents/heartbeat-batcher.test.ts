@@ -106,12 +106,15 @@ describe('heartbeat group commit', () => {
     const now = h.clock.now();
     const updates = () => h.db.prisma.event.count({ where: { type: 'agent.updated', agentId: { in: [a.id, b.id, c.id] } } });
     const updatesBefore = await updates();
+    const checks: string[] = [];
+    const check = (agent: { name: string }) => void checks.push(agent.name);
     const settled = await Promise.allSettled([
-      batcher.write(a.id, beat('busy', [{ id: 'a1', model: 'claude-sonnet-4-5', inputTokens: 1000, outputTokens: 10 }]), now),
+      batcher.write(a.id, beat('busy', [{ id: 'a1', model: 'claude-sonnet-4-5', inputTokens: 1000, outputTokens: 10 }]), now, check),
       batcher.write(b.id, beat('busy', [{ id: 'b1', model: 'claude-opus-4-6', inputTokens: 2000, outputTokens: 20 }], { activity: 'fail after writing' }), now),
       batcher.write(c.id, beat('busy', [{ id: 'c1', model: 'claude-sonnet-4-5', inputTokens: 3000, outputTokens: 30 }]), now),
     ]);
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(checks).toEqual(['first']); // checked (rate limit counted) once, though its pass was written twice
     // The savepoint-free pass was rolled back whole: only the second pass's events exist and were published.
     expect(published).toEqual(['first', 'third']);
     expect((await updates()) - updatesBefore).toBe(2);

@@ -12,7 +12,12 @@ import type { DeferredRollups } from '../usage/usage-writer.ts';
 import type { BeatCheck, HeartbeatOutcome, HeartbeatWriter } from './heartbeat.ts';
 import type { HeartbeatInput } from './schema.ts';
 
-type Job = { agentRef: string; beat: HeartbeatInput; now: Date; check?: BeatCheck; resolve(outcome: HeartbeatOutcome): void; reject(error: unknown): void };
+type Job = {
+  agentRef: string; beat: HeartbeatInput; now: Date; check?: BeatCheck;
+  /** The check passed (in a pass that was then rolled back): not run again, so a rate limit counts the beat once. */
+  checked?: boolean;
+  resolve(outcome: HeartbeatOutcome): void; reject(error: unknown): void;
+};
 
 /** Upper bound per transaction, so one giant burst cannot hold the write lock for long. */
 const MAX_BATCH = 256;
@@ -44,7 +49,8 @@ export function createHeartbeatBatcher(
     for (const job of batch) {
       let before: ReturnType<HeartbeatWriter['resolve']>;
       try {
-        before = writer.resolve(job.agentRef, job.check);
+        before = writer.resolve(job.agentRef, job.checked ? undefined : job.check);
+        job.checked = true;
       } catch (error) {
         settled.push({ job, error }); // refused before writing anything
         continue;
@@ -78,7 +84,8 @@ export function createHeartbeatBatcher(
       };
       try {
         // A nested better-sqlite3 transaction is a savepoint.
-        settled.push({ job, outcome: sqlite.transaction(() => writer.apply(writer.resolve(job.agentRef, job.check), job.beat, job.now, rollups))() });
+        const write = () => writer.apply(writer.resolve(job.agentRef, job.checked ? undefined : job.check), job.beat, job.now, rollups);
+        settled.push({ job, outcome: sqlite.transaction(write)() });
         for (const [dims, metrics] of own) group.add(dims, metrics);
       } catch (error) {
         if (flushedGroup !== null) group.absorb(flushedGroup);
