@@ -209,6 +209,22 @@ describe('attention view', () => {
     await server.services.webhooks.remove(admin, webhook.id, {});
   });
 
+  it('drops a failing webhook live when an admin disables it by hand, and when one is deleted', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const title = `Webhook to 127.0.0.1:${port} is failing`;
+    receiverStatus = 500;
+    for (const path of ['muted', 'deleted']) {
+      const { webhook } = await server.services.webhooks.create(admin, { url: `http://127.0.0.1:${port}/${path}`, description: path, eventFilter: ['task.created'], allowPrivateNetwork: true }, {});
+      for (const n of [1, 2, 3]) await server.services.tasks.create(admin, { title: `${path} task ${n}` });
+      await appears(title);
+      if (path === 'muted') await server.services.webhooks.setEnabled(admin, webhook.id, false, {});
+      else await server.services.webhooks.remove(admin, webhook.id, {});
+      await disappears(title);
+      if (path === 'muted') await server.services.webhooks.remove(admin, webhook.id, {});
+    }
+    receiverStatus = 200;
+  });
+
   it('shows a webhook disabled after repeated failures, until an admin enables it again (in another tab)', async () => {
     const port = (receiver.address() as AddressInfo).port;
     const title = `Webhook to 127.0.0.1:${port} was disabled after repeated failures`;

@@ -103,7 +103,7 @@ function WebhookTableRow(props: {
 function WebhooksTable(props: Omit<Parameters<typeof WebhookTableRow>[0], 'webhook'>) {
   const webhooks = createAsyncStore(() => listWebhooks(), { reconcile: { key: 'id' } });
   // An automatic disable arrives as an event: show it without a reload.
-  onLiveEvent('webhook.disabled', () => void refreshWebhooks());
+  for (const type of ['webhook.disabled', 'webhook.removed', 'webhook.recovered']) onLiveEvent(type, () => void refreshWebhooks());
   return (
     <Show when={webhooks()}>
       {(rows) => (

@@ -262,13 +262,14 @@ describe('webhook delivery', () => {
 
     const published: Array<{ type: string; payload: unknown }> = [];
     const unsubscribe = harness.services.bus.subscribe((event) => published.push({ type: event.type, payload: event.payload }));
-    // Toggling a webhook that is not in a failing run is no recovery: nothing is published.
+    // Toggling a webhook that is not in a failing run is no recovery: only the hand-disable is published.
     await harness.services.webhooks.setEnabled(TEST_ADMIN_ACTOR, healthy.id, false, TEST_META);
     await harness.services.webhooks.setEnabled(TEST_ADMIN_ACTOR, healthy.id, true, TEST_META);
-    expect(published).toEqual([]);
+    const disabledByHand = { type: 'webhook.disabled', payload: { webhookId: healthy.id, host: new URL(quiet.url).host, automatic: false, disabledBy: 'ada' } };
+    expect(published).toEqual([disabledByHand]);
     await harness.services.webhooks.setEnabled(TEST_ADMIN_ACTOR, webhook.id, true, TEST_META);
     unsubscribe();
-    expect(published).toEqual([{ type: 'webhook.recovered', payload: { webhookId: webhook.id, host, failuresBefore: 3, enabledBy: 'ada' } }]);
+    expect(published).toEqual([disabledByHand, { type: 'webhook.recovered', payload: { webhookId: webhook.id, host, failuresBefore: 3, enabledBy: 'ada' } }]);
     expect(await harness.database.prisma.event.findFirstOrThrow({ where: { type: 'webhook.recovered' } })).toMatchObject({ minRole: 'viewer' });
     expect(await attention()).toEqual([]);
     expect(await harness.database.prisma.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).toMatchObject({ enabled: true, consecutiveFailures: 0, disabledReason: null });

@@ -120,6 +120,24 @@ describe('webhooks router', () => {
     expect(JSON.stringify(entries)).not.toContain('whsec_');
   });
 
+  it('publishes admin-only webhook.disabled (not automatic) and webhook.removed for changes made by hand, without the URL path', async () => {
+    const published: Array<{ type: string; minRole: string; payload: unknown }> = [];
+    const unsubscribe = harness.services.bus.subscribe((e) => published.push({ type: e.type, minRole: e.minRole, payload: e.payload }));
+    try {
+      const { webhook } = await admin().webhooks.create({ url: 'https://hooks.example.com/secret-token-path', eventFilter: ['*'] });
+      await admin().webhooks.setEnabled({ id: webhook.id, enabled: false });
+      await admin().webhooks.remove({ id: webhook.id });
+      const mine = published.filter((event) => event.type === 'webhook.disabled' || event.type === 'webhook.removed');
+      expect(mine).toEqual([
+        { type: 'webhook.disabled', minRole: 'admin', payload: { webhookId: webhook.id, host: 'hooks.example.com', automatic: false, disabledBy: 'ada' } },
+        { type: 'webhook.removed', minRole: 'admin', payload: { webhookId: webhook.id, host: 'hooks.example.com', removedBy: 'ada' } },
+      ]);
+      expect(JSON.stringify(mine)).not.toContain('secret-token-path');
+    } finally {
+      unsubscribe();
+    }
+  });
+
   it('pages and filters the delivery history', async () => {
     const { webhook } = await admin().webhooks.create({ url: hook.url, eventFilter: ['page.*'], allowPrivateNetwork: true });
     for (let i = 0; i < 5; i++) {

@@ -109,6 +109,11 @@ export function createWebhooksService({ database, clock, events, audit, secretKe
       if (enabled && before && before.consecutiveFailures >= FAILING_WEBHOOK_AFTER) {
         await emit({ type: 'webhook.recovered', payload: { webhookId: id, host: new URL(updated.url).host, failuresBefore: before.consecutiveFailures, enabledBy: actor.username } });
       }
+      // Disabled by hand: the same event as an automatic disable (other admins' lists and the attention
+      // view refresh live), marked as not automatic. Admins only: webhook URLs can carry secrets.
+      if (!enabled) {
+        await emit({ type: 'webhook.disabled', minRole: 'admin', payload: { webhookId: id, host: new URL(updated.url).host, automatic: false, disabledBy: actor.username } });
+      }
       await audit.record({ actor, action: enabled ? 'webhook.enabled' : 'webhook.disabled', targetType: 'webhook', targetId: id, ip: meta.ip }, tx);
       return updated;
     });
@@ -132,9 +137,10 @@ export function createWebhooksService({ database, clock, events, audit, secretKe
 
   async function remove(actor: UserActor, id: string, meta: RequestMeta) {
     const before = await findOrThrow(id);
-    await database.transaction(async (tx) => {
+    await events.transaction(async (tx, emit) => {
       await tx.webhook.delete({ where: { id } });
       await audit.record({ actor, action: 'webhook.deleted', targetType: 'webhook', targetId: id, ip: meta.ip, details: { url: before.url } }, tx);
+      await emit({ type: 'webhook.removed', minRole: 'admin', payload: { webhookId: id, host: new URL(before.url).host, removedBy: actor.username } });
     });
     return { ok: true as const };
   }
