@@ -207,6 +207,10 @@ describe('moving cards', () => {
       const task = await create('give back', { status: 'in_progress', assigneeAgentId: builder.agentId });
       const back = await h.services.tasks.move(builder, { id: task.id, status: 'todo' });
       expect(back).toMatchObject({ status: 'todo', assignee: null, outcome: 'failed' });
+      // Claimed again, the new attempt starts without the old outcome and finishes as a success.
+      const again = await h.services.tasks.move(h.admin, { id: task.id, status: 'in_progress' });
+      expect(again.outcome).toBeNull();
+      expect((await h.services.tasks.move(h.admin, { id: task.id, status: 'done' })).outcome).toBe('success');
     });
 
     it('records an outcome without a move and a comment in one PATCH, on its own task only', async () => {

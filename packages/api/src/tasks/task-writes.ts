@@ -247,6 +247,11 @@ export function createTaskWrites(sqlite: BetterSqlite3.Database, reads: TaskRead
       sets.push('outcome = ?');
       params.push(request.outcome);
       changes.outcome = { before: row.outcome, after: request.outcome };
+    } else if (to === 'in_progress' && row.status !== 'in_progress' && row.status !== 'review' && row.outcome !== null) {
+      // A new attempt (a released task claimed again): the last attempt's outcome ("failed") must not
+      // become this one's when it is done.
+      sets.push('outcome = NULL');
+      changes.outcome = { before: row.outcome, after: null };
     }
     if (request.claim) {
       sets.push('assigneeAgentId = ?', 'claimedAt = ?');
