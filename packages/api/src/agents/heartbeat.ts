@@ -2,15 +2,14 @@
 // records and exactly one agent.updated event, in one raw SQLite transaction; published after commit.
 import { sqliteDate } from '@mc/db';
 import type BetterSqlite3 from 'better-sqlite3';
-import { notFound } from '../errors.ts';
 import type { BusEvent } from '../events/bus.ts';
 import type { EventsService } from '../events/service.ts';
 import { type DeferredRollups, summaryForEvent, type UsageSummary, type UsageWriter } from '../usage/usage-writer.ts';
+import { createAgentLookup } from './agent-lookup.ts';
 import type { HeartbeatInput } from './schema.ts';
 import { type AgentRowLike, type AgentView, toAgentView } from './views.ts';
 
 export type HeartbeatOutcome = { agent: AgentView; usage: UsageSummary; event: BusEvent };
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Throws to refuse a beat for this agent (wrong agent key, rate limit); runs before any write. */
 export type BeatCheck = (agent: { id: string; name: string }) => void;
@@ -18,8 +17,7 @@ export type BeatCheck = (agent: { id: string; name: string }) => void;
 export type HeartbeatWriter = ReturnType<typeof createHeartbeatWriter>;
 
 export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: EventsService, usageWriter: UsageWriter) {
-  const selectById = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
-  const selectByName = sqlite.prepare('SELECT * FROM "Agent" WHERE name = ?');
+  const agents = createAgentLookup(sqlite);
   const updateAgent = sqlite.prepare(
     `UPDATE "Agent" SET status = ?, activity = ?, lastSeenAt = ?, statusChangedAt = ?, currentTaskId = ?, updatedAt = ? WHERE id = ?`,
   );
@@ -28,12 +26,10 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
 
   /**
    * Finds the agent by id or name (inside the group commit, where the lookups run back to back) and runs
-   * `check`. Throws (404, 403, 429) before anything is written. Agent ids are UUIDs: other refs are names.
+   * `check`. Throws (404, 403, 429) before anything is written.
    */
   function resolve(agentRef: string, check?: BeatCheck): AgentRowLike {
-    const byId = UUID_SHAPE.test(agentRef) ? (selectById.get(agentRef) as AgentRowLike | undefined) : undefined;
-    const before = byId ?? (selectByName.get(agentRef) as AgentRowLike | undefined);
-    if (!before) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
+    const before = agents.resolve(agentRef);
     check?.(before);
     return before;
   }

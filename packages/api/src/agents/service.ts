@@ -14,6 +14,7 @@ import type { UsageWriter } from '../usage/usage-writer.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
 import { createHeartbeatWriter } from './heartbeat.ts';
 import { createHeartbeatBatcher } from './heartbeat-batcher.ts';
+import { createAgentLookup } from './agent-lookup.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
 import type { ConnectInput, HeartbeatInput, RegisterInput } from './schema.ts';
 import { type AgentView, toAgentView } from './views.ts';
@@ -41,7 +42,7 @@ export function createAgentsService(deps: AgentsDeps) {
   const connectLimiter = createRateLimiter({ limit: deps.rateLimits.connectPerAgentPerMin, windowMs: 60_000, clock });
   const heartbeatWriter = createHeartbeatWriter(database.sqlite, events, deps.usageWriter);
   const heartbeats = createHeartbeatBatcher(database, heartbeatWriter, (outcomes) => events.publish(outcomes.map((o) => o.event)));
-  const findByRef = database.sqlite.prepare('SELECT id, name FROM "Agent" WHERE id = ? OR name = ? LIMIT 1');
+  const agentLookup = createAgentLookup(database.sqlite);
   const workItemSources: WorkItemSource[] = [];
 
   function limit(limiter: ReturnType<typeof createRateLimiter>, key: string) {
@@ -59,9 +60,7 @@ export function createAgentsService(deps: AgentsDeps) {
   }
 
   function resolveRef(agentRef: string): { id: string; name: string } {
-    const row = findByRef.get(agentRef, agentRef) as { id: string; name: string } | undefined;
-    if (!row) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
-    return row;
+    return agentLookup.resolve(agentRef);
   }
 
   async function connect(actor: Actor, input: ConnectInput, meta: RequestMeta) {
@@ -270,7 +269,7 @@ export function createAgentsService(deps: AgentsDeps) {
   /** PROTOCOL.md §1: x-agent-name is accepted for compatibility but must match an agent key's agent. */
   function checkCompatAgentName(actor: Actor, name: string | undefined) {
     if (!name || actor.kind !== 'agent') return;
-    const agent = findByRef.get(name, name) as { id: string } | undefined;
+    const agent = agentLookup.find(name);
     if (agent?.id !== actor.agentId) throw forbidden(`x-agent-name ${name} does not match this agent key`);
   }
 

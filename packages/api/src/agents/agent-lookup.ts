@@ -1,0 +1,22 @@
+// Finds an agent by the reference agents and clients use in URLs and bodies: its id or its name. Agent ids
+// are UUIDs, so a reference of another shape is only looked up as a name.
+import type BetterSqlite3 from 'better-sqlite3';
+import { notFound } from '../errors.ts';
+import type { AgentRowLike } from './views.ts';
+
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createAgentLookup(sqlite: BetterSqlite3.Database) {
+  const byId = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
+  const byName = sqlite.prepare('SELECT * FROM "Agent" WHERE name = ?');
+  function find(agentRef: string): AgentRowLike | undefined {
+    return ((UUID_SHAPE.test(agentRef) ? byId.get(agentRef) : undefined) ?? byName.get(agentRef)) as AgentRowLike | undefined;
+  }
+  /** The agent, or 404 (PROTOCOL.md §2). */
+  function resolve(agentRef: string): AgentRowLike {
+    const agent = find(agentRef);
+    if (!agent) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
+    return agent;
+  }
+  return { find, resolve };
+}
