@@ -80,6 +80,11 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
   const hooks = options.hooks ?? [];
   const maintainRollups = options.maintainRollups ?? true;
 
+  function ownRollups(): DeferredRollups {
+    const own = rollups.createBatch();
+    return { batch: own, flush: () => own.flush() };
+  }
+
   /** Call inside database.rawTransaction. With `deferred`, the rollups go to the caller's batch. */
   function write(records: readonly UsageRecordInput[], ctx: UsageContext, deferred?: DeferredRollups): UsageSummary {
     const table = priceTable();
@@ -88,8 +93,9 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
     };
     const models = new Set<string>();
     const now = sqliteDate(ctx.receivedAt);
-    const own = deferred ? null : rollups.createBatch();
-    const batch = deferred?.batch ?? (own as RollupBatch);
+    // Without a caller's batch: an own one, flushed before the hooks run.
+    const target = deferred ?? ownRollups();
+    const batch = target.batch;
     const inserted: InsertedUsage[] = [];
     for (const record of records) {
       const usage = {
@@ -173,9 +179,8 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
       summary.records.push({ id: key, costUsd, priced: price.costNanos !== null, duplicate: false });
     }
     summary.models = [...models];
-    const flushRollups = deferred ? deferred.flush : () => own?.flush();
-    own?.flush();
-    if (inserted.length > 0) for (const hook of hooks) hook(sqlite, inserted, flushRollups);
+    if (!deferred) target.flush();
+    if (inserted.length > 0) for (const hook of hooks) hook(sqlite, inserted, target.flush);
     return summary;
   }
 
