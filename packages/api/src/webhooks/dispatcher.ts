@@ -5,8 +5,8 @@
 // outcome is written, so a restart re-sends rather than loses. Events that match no webhook (most of a
 // busy fleet's heartbeats) advance the cursor in memory only; it is stored once per poll interval and on
 // stop, so they cost no write transaction. After a crash they are matched again, against the webhooks of
-// the restart. No per-webhook ordering: retries and
-// parallel sends may arrive out of order; receivers order by the payload's createdAt / event id.
+// the restart. No per-webhook ordering: retries and parallel sends may arrive out of order; receivers
+// order by the payload's createdAt / event id.
 import { randomUUID } from 'node:crypto';
 import { type Database, sqliteDate } from '@mc/db';
 import type { Clock } from '../clock.ts';
@@ -188,7 +188,6 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
       if (matches.length === 0) {
         fanOutCursor = last.id;
       } else {
-        const from = fanOutCursor;
         const inserted = await database.rawTransaction(() => {
           // Another dispatcher on this database stored a later cursor: take it and look again.
           const stored = readStoredCursor();
@@ -197,7 +196,6 @@ export function createWebhookDispatcher(deps: DispatcherDeps) {
             fanOutCursor = Math.max(fanOutCursor, stored);
             return 0;
           }
-          if (fanOutCursor !== from) return 0;
           const at = sqliteDate(clock.now());
           for (const { event, webhookId } of matches) insertDelivery.run(randomUUID(), webhookId, event.id, event.type, at, at, at);
           writeStoredCursor(last.id);
