@@ -42,13 +42,13 @@ export type ServiceDeps = {
 export function createServices(deps: ServiceDeps) {
   const { database, clock, bus, log } = deps;
   const db = database.prisma;
-  const audit = createAuditService({ database, clock });
+  const settings = createSettingsService({ database, clock });
+  const audit = createAuditService({ database, clock, settings });
   const events = createEventsService({ database, bus, clock });
   const sessions = createSessionsService({ database, clock, bus });
   const auth = createAuthService({ database, clock, sessions, audit, log });
   const apiKeys = createApiKeysService({ db, sqlite: database.sqlite, clock, audit });
   const users = createUsersService({ db, clock, audit, sessions, onAccessChanged: apiKeys.forgetCachedKeys });
-  const settings = createSettingsService({ database, clock });
   const system = createSystemService({ db, clock });
   const options = { ...DEFAULT_SERVICE_OPTIONS, ...deps.options };
   const webhooks = createWebhooksService({ database, clock, events, audit, secretKey: deps.secretKey ?? randomBytes(32) });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserActor } from '../auth/roles.ts';
 import { createFakeClock } from '../clock.ts';
 import { createAuditService, csvField } from './service.ts';
+import { createSettingsService } from '../settings/service.ts';
 
 const clock = createFakeClock('2026-11-26T10:00:00Z');
 const ada: UserActor = { kind: 'user', userId: 'u-ada', username: 'ada', role: 'admin' };
@@ -18,7 +19,7 @@ async function collect(chunks: AsyncIterable<string>) {
 
 beforeAll(async () => {
   db = await createTestDb();
-  audit = createAuditService({ database: db, clock });
+  audit = createAuditService({ database: db, clock, settings: createSettingsService({ database: db, clock }) });
   await audit.record({ actor: ada, action: 'webhook.created', targetType: 'webhook', targetId: 'w1', ip: '10.0.0.1', details: { url: 'https://x' } });
   clock.advanceBy(86_400_000);
   await audit.record({ actor: bob, action: 'task.moved', targetType: 'task', targetId: 't1', ip: '10.0.0.2' });

@@ -5,6 +5,7 @@ import { type Database, type Prisma, sqliteDate } from '@mc/db';
 import { type Actor, actorLabel, type UserActor } from '../auth/roles.ts';
 import type { RequestMeta } from '../auth/service.ts';
 import type { Clock } from '../clock.ts';
+import type { SettingsService } from '../settings/service.ts';
 import type { Tx } from '../events/service.ts';
 import { type AuditFilter, AuditRetention, type ListAuditInput } from './schema.ts';
 
@@ -44,7 +45,7 @@ export function csvField(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function createAuditService({ database, clock }: { database: Database; clock: Clock }) {
+export function createAuditService({ database, clock, settings }: { database: Database; clock: Clock; settings: SettingsService }) {
   const db = database.prisma;
   async function record(entry: AuditEntry, tx?: Tx): Promise<void> {
     await (tx ?? db).auditLog.create({
@@ -97,15 +98,12 @@ export function createAuditService({ database, clock }: { database: Database; cl
   }
 
   async function getRetention(): Promise<AuditRetention> {
-    const row = database.sqlite.prepare('SELECT value FROM "Setting" WHERE key = ?').get(AUDIT_RETENTION_KEY) as { value: string } | undefined;
-    const parsed = row ? AuditRetention.safeParse(JSON.parse(row.value)) : null;
-    return parsed?.success ? parsed.data : { days: DEFAULT_AUDIT_RETENTION_DAYS };
+    return settings.get(AUDIT_RETENTION_KEY, AuditRetention, { days: DEFAULT_AUDIT_RETENTION_DAYS });
   }
 
   async function setRetention(actor: UserActor, retention: AuditRetention, meta: RequestMeta): Promise<AuditRetention> {
     const before = await getRetention();
-    const value = JSON.stringify(retention);
-    await db.setting.upsert({ where: { key: AUDIT_RETENTION_KEY }, create: { key: AUDIT_RETENTION_KEY, value, updatedAt: clock.now() }, update: { value, updatedAt: clock.now() } });
+    await settings.set(AUDIT_RETENTION_KEY, retention);
     await record({ actor, action: 'audit.retention_changed', ip: meta.ip ?? null, details: { fromDays: before.days, toDays: retention.days } });
     return retention;
   }
