@@ -51,7 +51,9 @@ const AUTOCHECKPOINT_PAGES = 1000;
 
 // journal_size_limit: a burst can grow the WAL before a checkpoint catches up; SQLite never shrinks the file
 // by itself, so after a checkpoint it is cut back to 64 MiB.
-export const PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', 'temp_store = MEMORY', 'journal_size_limit = 67108864'];
+/** Per-connection settings both connections (raw and Prisma's) need; journal_mode = WAL is stored in the file. */
+const CONNECTION_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+export const PRAGMAS = ['journal_mode = WAL', ...CONNECTION_PRAGMAS, 'temp_store = MEMORY', 'journal_size_limit = 67108864'];
 
 function applyPragmas(sqlite: BetterSqlite3.Database): void {
   for (const pragma of PRAGMAS) sqlite.pragma(pragma);
@@ -132,14 +134,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 type PrismaConnectionState = { autocheckpointPages: number; connected: boolean };
 
-/** Applies the per-connection pragmas when Prisma opens its connection (journal_mode = WAL is stored in the file). */
+/** Applies the per-connection pragmas when Prisma opens its connection. */
 function withConnectionPragmas(factory: PrismaBetterSqlite3, state: PrismaConnectionState): PrismaBetterSqlite3 {
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
-    await adapter.executeScript(
-      `PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = ${state.autocheckpointPages};`,
-    );
+    await adapter.executeScript([...CONNECTION_PRAGMAS, `wal_autocheckpoint = ${state.autocheckpointPages}`].map((pragma) => `PRAGMA ${pragma};`).join(' '));
     state.connected = true;
     return adapter;
   };
