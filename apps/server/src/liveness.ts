@@ -5,12 +5,17 @@ import type { Logger, Services } from '@mc/api';
 
 export const LIVENESS_CHECK_MS = 1000;
 
+/** One liveness check (what the timer runs every second). */
+export async function checkLiveness(services: Services): Promise<void> {
+  await Promise.all([services.agents.markOverdueOffline(), services.cron.announceStuck()]);
+}
+
 export function startLivenessWatch(services: Services, log: Logger): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    Promise.all([services.agents.markOverdueOffline(), services.cron.announceStuck()])
+    checkLiveness(services)
       .catch((error: unknown) => log.warn({ err: error }, 'liveness check failed'))
       .finally(() => {
         running = false;

@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '@mc/api';
+import { createFakeClock, silentLogger } from '@mc/api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from './app.ts';
 import { loadConfig, StartupError } from './config.ts';
+import { housekeep } from './housekeeping.ts';
+import { checkLiveness } from './liveness.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -41,10 +43,14 @@ describe('startup', () => {
     const dataDir = tempDir();
     const config = loadConfig({ PORT: '0', MC_DATA_DIR: dataDir, MC_ADMIN_USERNAME: 'admin', MC_ADMIN_PASSWORD: 'a-long-enough-passphrase' });
     await (await startServer(config, { log: silentLogger })).close();
-    const server = await startServer(config, { log: silentLogger });
+    const clock = createFakeClock(new Date());
+    const server = await startServer(config, { log: silentLogger, clock });
     try {
-      // Startup, housekeeping and a few liveness ticks (agents overdue, cron runs stuck) have all run.
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // Startup has run; so do a housekeeping pass and two liveness checks (the second one queries), as their timers would.
+      await housekeep(server.services);
+      await checkLiveness(server.services);
+      clock.advanceBy(1_000);
+      await checkLiveness(server.services);
       expect(server.db.prismaConnected()).toBe(false);
       const login = await fetch(`${server.url}/trpc/auth.login`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'a-long-enough-passphrase' }),
