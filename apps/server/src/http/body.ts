@@ -10,7 +10,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
     const chunks: Buffer[] = [];
     let size = 0;
     const settle = (error: unknown, value?: unknown) => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      req.off('data', onData).off('end', onEnd).off('error', endedEarly).off('close', endedEarly);
       if (error) reject(error);
       else resolve(value);
     };
@@ -26,9 +26,9 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
         settle(error);
       }
     };
-    const onError = (error: Error) => settle(error);
-    const onClose = () => settle(new DomainError('VALIDATION_FAILED', 'The request body ended early'));
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+    // The client went away mid-body (reset, abort): its problem, not a server error worth a stack in the log.
+    const endedEarly = () => settle(new DomainError('VALIDATION_FAILED', 'The request body ended early'));
+    req.on('data', onData).on('end', onEnd).on('error', endedEarly).on('close', endedEarly);
   });
 }
 

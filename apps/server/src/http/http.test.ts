@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_ADMIN, type TestServer } from '../testing/test-server.ts';
 
@@ -66,6 +67,25 @@ describe('HTTP security basics', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { data: { details: { path: string }[] } } };
     expect(body.error.data.details.map((d) => d.path).sort()).toEqual(['password', 'username']);
+  });
+
+  it('answers a client that hangs up mid-body as a client error (4xx), not a server failure', async () => {
+    const answered = async (statusClass: string) =>
+      Number(new RegExp(`mc_http_requests_total\\{method="POST",status="${statusClass}"\\} (\\d+)`).exec(await (await fetch(`${app.url}/metrics`)).text())?.[1] ?? 0);
+    const serverErrors = () => answered('5xx');
+    const clientErrors = () => answered('4xx');
+    const [errorsBefore, clientBefore] = [await serverErrors(), await clientErrors()];
+    const { port } = new URL(app.url);
+    const key = await app.createApiKey('operator');
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST /api/connect HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"agent_name":`, () => socket.destroy());
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await expect.poll(clientErrors).toBe(clientBefore + 1);
+    expect(await serverErrors()).toBe(errorsBefore);
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {
