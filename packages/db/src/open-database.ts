@@ -6,6 +6,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client.ts';
 import { applyMigrations, type MigrationResult } from './migrator.ts';
+import { AUTOCHECKPOINT_PAGES, CONNECTION_PRAGMAS } from './raw.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { createWriteLock, type WriteLock } from './write-lock.ts';
 
@@ -31,6 +32,8 @@ export type Database = {
   checkpointer: WalCheckpointer | null;
   /** Whether Prisma has opened its connection (its first query); an idle server never does. */
   prismaConnected(): boolean;
+  /** wal_autocheckpoint every writing connection must use now (0 while the background checkpointer runs). */
+  autocheckpointPages(): number;
   close(): Promise<void>;
 };
 
@@ -46,13 +49,9 @@ export type OpenDatabaseOptions = {
 
 // temp_store = MEMORY: the cost breakdowns group and sort thousands of slice rows in temp b-trees; in
 // memory they are a quarter faster than in temp files, and each is a few hundred KB.
-/** SQLite's default automatic checkpoint threshold, restored if the background checkpointer fails. */
-const AUTOCHECKPOINT_PAGES = 1000;
 
 // journal_size_limit: a burst can grow the WAL before a checkpoint catches up; SQLite never shrinks the file
 // by itself, so after a checkpoint it is cut back to 64 MiB.
-/** Per-connection settings both connections (raw and Prisma's) need; journal_mode = WAL is stored in the file. */
-const CONNECTION_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000'];
 export const PRAGMAS = ['journal_mode = WAL', ...CONNECTION_PRAGMAS, 'temp_store = MEMORY', 'journal_size_limit = 67108864'];
 
 function applyPragmas(sqlite: BetterSqlite3.Database): void {
@@ -116,6 +115,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     writeLock,
     checkpointer,
     prismaConnected: () => prismaConnection.connected,
+    autocheckpointPages: () => prismaConnection.autocheckpointPages,
     transaction: (work) => writeLock(() => prisma.$transaction(work, { timeout: 15_000, maxWait: 15_000 })),
     rawTransaction: (work) => writeLock(() => sqlite.transaction(() => work(sqlite)).immediate()),
     async close() {

@@ -2,7 +2,7 @@
 // batch's cost to the running spend of every matching budget's period (BudgetSpend), and records a
 // BudgetAlert + `budget.threshold` event for each threshold crossed. BudgetAlert is unique per budget +
 // period + threshold, so a threshold fires once per period whatever the retries or races.
-import { sqliteDate } from '@mc/db';
+import { sqliteDate } from '@mc/db/raw';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AgentView } from '../agents/views.ts';
 import type { Clock } from '../clock.ts';
@@ -10,7 +10,7 @@ import type { RollupQuery } from '../costs/rollup-query.ts';
 import type { TimeZoneSetting } from '../costs/time-zone-setting.ts';
 import type { PeriodRange } from '../costs/zoned-calendar.ts';
 import type { BusEvent } from '../events/bus.ts';
-import type { EventsService } from '../events/service.ts';
+import type { RecordRaw } from '../events/raw-events.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
 import type { InsertedUsage } from '../usage/usage-writer.ts';
 import type { BudgetPeriod, BudgetScope } from './schema.ts';
@@ -59,7 +59,11 @@ function matches(budget: ActiveBudget, record: InsertedUsage): boolean {
 /** Crossed when spent reaches threshold % of the limit (exact integer comparison). */
 export const reaches = (spent: bigint, limit: bigint, threshold: number) => spent * 100n >= limit * BigInt(threshold);
 
-export type BudgetEvaluatorDeps = { sqlite: BetterSqlite3.Database; clock: Clock; events: EventsService; timeZone: TimeZoneSetting; query: RollupQuery };
+export type BudgetEvaluatorDeps = {
+  sqlite: BetterSqlite3.Database; clock: Clock; timeZone: TimeZoneSetting; query: RollupQuery;
+  /** recordRaw on `sqlite`; publish after commit (the heartbeat worker hands its events to the main thread). */
+  events: { recordRaw: RecordRaw; publish(events: readonly BusEvent[]): void };
+};
 
 export function createBudgetEvaluator(deps: BudgetEvaluatorDeps) {
   const { sqlite, clock, events, timeZone, query } = deps;

@@ -3,7 +3,7 @@
 // dimension (group or filter) reads the one-dimension slices: whole local days (costs time zone) from day
 // slices, the hours around them from hour slices. Anything else reads the full-dimension hourly rollup.
 // In zones whose days start mid-hour (e.g. Asia/Kolkata) day slices are not exact, so hour slices are used.
-import { sqliteDate } from '@mc/db';
+import { sqliteDate } from '@mc/db/raw';
 import type BetterSqlite3 from 'better-sqlite3';
 import { RAW_DIMENSION_SQL, RAW_METRICS_SQL, type RollupDimensions } from '../usage/rollups/rollup-writer.ts';
 import { timeZoneSettingFor } from './time-zone-setting.ts';

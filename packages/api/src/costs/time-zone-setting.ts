@@ -25,6 +25,11 @@ export function createTimeZoneSetting(sqlite: BetterSqlite3.Database) {
       calendar = createZonedCalendar(timeZone);
       for (const listener of listeners) listener();
     },
+    /** Re-reads the setting another connection may have written (the heartbeat worker's copy); no listeners run. */
+    reload() {
+      const timeZone = load();
+      if (timeZone !== calendar.timeZone) calendar = createZonedCalendar(timeZone);
+    },
     onChange(listener: () => void) {
       listeners.add(listener);
     },

@@ -1,15 +1,15 @@
 // The Event outbox: every domain event is written to the Event table inside the transaction of the
 // change, then published on the bus after commit. Readers resume from an id or get a resync.
 import { type Database, sqliteDate, type TransactionClient } from '@mc/db';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { Actor, Role } from '../auth/roles.ts';
+import type { Actor } from '../auth/roles.ts';
 import { roleAtLeast } from '../auth/roles.ts';
 import type { Clock } from '../clock.ts';
 import type { BusEvent, EventBus } from './bus.ts';
+import { createRawEventRecorder, type NewEvent } from './raw-events.ts';
 
 export type Tx = TransactionClient;
 
-export type NewEvent = { type: string; payload: unknown; minRole?: Role; agentId?: string | null };
+export type { NewEvent };
 export type Emit = (event: NewEvent) => Promise<BusEvent>;
 
 /** Most events a resuming client replays before it is told to resync instead. */
@@ -25,9 +25,6 @@ export type CatchUp = { kind: 'events'; events: BusEvent[] } | { kind: 'resync';
 
 export function createEventsService({ database, bus, clock }: { database: Database; bus: EventBus; clock: Clock }) {
   const db = database.prisma;
-  const insertRaw = database.sqlite.prepare(
-    'INSERT INTO "Event" (type, payload, minRole, agentId, createdAt) VALUES (?, ?, ?, ?, ?) RETURNING id',
-  );
   async function record(tx: Tx, event: NewEvent): Promise<BusEvent> {
     const row = await tx.event.create({
       data: {
@@ -54,12 +51,7 @@ export function createEventsService({ database, bus, clock }: { database: Databa
   }
 
   /** Hot path: records an event on the raw connection inside the caller's database.rawTransaction. */
-  function recordRaw(_sqlite: BetterSqlite3.Database, event: NewEvent): BusEvent {
-    const createdAt = clock.now();
-    const minRole = event.minRole ?? 'viewer';
-    const row = insertRaw.get(event.type, JSON.stringify(event.payload ?? null), minRole, event.agentId ?? null, sqliteDate(createdAt)) as { id: number };
-    return { id: row.id, type: event.type, payload: event.payload ?? null, createdAt: createdAt.toISOString(), minRole, agentId: event.agentId ?? null };
-  }
+  const recordRaw = createRawEventRecorder(clock);
 
   async function emit(event: NewEvent): Promise<BusEvent> {
     return transaction((_tx, emitEvent) => emitEvent(event));

@@ -3,7 +3,7 @@
 // Newly inserted records are added to the hourly rollups and handed to the hooks (budgets) in the same
 // transaction, so rollups always equal the raw sums.
 import { randomUUID } from 'node:crypto';
-import { sqliteDate } from '@mc/db';
+import { sqliteDate } from '@mc/db/raw';
 import type BetterSqlite3 from 'better-sqlite3';
 import { cacheSavedNanos, priceUsage } from './pricing/cost.ts';
 import { nanosToUsd, usdToNanos } from './pricing/money.ts';

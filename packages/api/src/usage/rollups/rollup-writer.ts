@@ -2,7 +2,7 @@
 // folded in memory per key, then one UPSERT per key adds it. Two shapes: the full-dimension hourly rollup
 // (every filter and combination), and one-dimension slices per UTC hour and per local day of the costs time
 // zone (what the cost page reads: a few rows per hour or day). An hour belongs to the local day its start is in. Rebuilding hours from the raw records (after re-pricing) is the same sums in SQL.
-import { sqliteDate } from '@mc/db';
+import { sqliteDate } from '@mc/db/raw';
 import type BetterSqlite3 from 'better-sqlite3';
 import { timeZoneSettingFor } from '../../costs/time-zone-setting.ts';
 
