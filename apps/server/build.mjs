@@ -1,4 +1,5 @@
-// Bundles the server (and the workspace packages it imports) into dist/main.js for a fast cold start.
+// Bundles the server (and the workspace packages it imports) into dist/main.js for a fast cold start,
+// and the heartbeat worker thread into dist/heartbeat-worker.js.
 // npm dependencies stay external and load from node_modules.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -6,9 +7,10 @@ import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
+// The heartbeat worker thread's code sits next to main.js (heartbeat-worker-host.ts finds it there).
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  entryPoints: { main: 'src/main.ts', 'heartbeat-worker': resolve(root, 'packages/api/src/agents/heartbeat-worker.ts') },
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

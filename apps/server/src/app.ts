@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  type Clock, createEventBus, createServices, createWebhookDispatcher, type Logger, type Services, StartupConfigError, systemClock, type WebhookDispatcher,
+  type Clock, createEventBus, createServices, heartbeatWorkerEntry, createWebhookDispatcher, type Logger, type Services, StartupConfigError, systemClock, type WebhookDispatcher,
   type WebhookDispatcherOptions,
 } from '@mc/api';
 import { type Database, openDatabase } from '@mc/db';
@@ -44,6 +44,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   }
   const services = createServices({
     database: db, clock, bus, log, secretKey, options: { agentOfflineAfterS: config.agentOfflineAfterS, rateLimits: config.rateLimits },
+    heartbeatWorker: heartbeatWorkerEntry(),
   });
   let setupToken: string | null = null;
   try {
@@ -69,6 +70,8 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   metrics.gauge('mc_sqlite_wal_hold_max_ms', 'Longest time writes were held for a completing checkpoint since start (ms)', () => db.checkpointer?.stats().maxHoldMs ?? 0);
   metrics.gauge('mc_sqlite_wal_checkpointer_up', '1 while the background WAL checkpointer runs or waits for the WAL to grow; 0 after it failed (SQLite checkpoints in commits again)', () =>
     db.checkpointer?.stats().state === 'failed' ? 0 : 1);
+  metrics.gauge('mc_heartbeat_worker_up', '1 while heartbeats are written by the heartbeat worker thread; 0 before the first heartbeat or after it failed (written on the main thread)', () =>
+    services.agents.heartbeatThread() === 'worker' ? 1 : 0);
   const countEvents = metrics.counter('mc_events_published_total', 'Domain events published, by type');
   bus.subscribe((event) => countEvents({ type: event.type }));
 
@@ -145,6 +148,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
       await websocket.close();
       server.closeAllConnections();
       await webhookDispatcher.stop();
+      await services.agents.close();
       await db.close();
     })();
     return closing;

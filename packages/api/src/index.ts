@@ -18,6 +18,7 @@ export { createServices, DEFAULT_SERVICE_OPTIONS, type ServiceDeps, type Service
 export { RateLimitSettings } from './agents/rate-limits.ts';
 export { GatewaySeeds, type GatewaySeed } from './gateways/schema.ts';
 export type { AgentView } from './agents/views.ts';
+export { heartbeatWorkerEntry } from './agents/heartbeat-worker-host.ts';
 export { APP_VERSION } from './system/service.ts';
 export { createCallerFactory } from './trpc.ts';
 export { parseInput } from './validation.ts';

@@ -11,6 +11,7 @@ import { createSessionsService } from './auth/sessions.ts';
 import type { Clock } from './clock.ts';
 import type { EventBus } from './events/bus.ts';
 import { createEventsService } from './events/service.ts';
+import type { HeartbeatWorkerEntry } from './agents/heartbeat-worker-host.ts';
 import type { Logger } from './logger.ts';
 import { createSettingsService } from './settings/service.ts';
 import { createSystemService } from './system/service.ts';
@@ -37,6 +38,8 @@ export type ServiceDeps = {
   database: Database; clock: Clock; bus: EventBus; log: Logger; options?: Partial<ServiceOptions>;
   /** Seals secrets at rest (apps/server passes the loaded MC_SECRET_KEY); omitted only in tests: a throwaway key. */
   secretKey?: Buffer;
+  /** Write heartbeats in a worker thread (apps/server does; heartbeat-worker-host.ts). */
+  heartbeatWorker?: HeartbeatWorkerEntry | null;
 };
 
 export function createServices(deps: ServiceDeps) {
@@ -68,6 +71,7 @@ export function createServices(deps: ServiceDeps) {
   const usage = createUsageService({ database, clock, events, usageWriter, rateLimits: options.rateLimits });
   const agents = createAgentsService({
     database, clock, events, audit, apiKeys, usageWriter, offlineAfterS: options.agentOfflineAfterS, rateLimits: options.rateLimits,
+    log, priceTable: () => prices.currentTable(), heartbeatWorker: deps.heartbeatWorker ?? null,
   });
   const tasks = createTasksService({ database, clock, events, settings, audit, agents, rateLimits: options.rateLimits });
   // Heartbeat responses list the agent's open tasks (PROTOCOL.md §4 work_items).

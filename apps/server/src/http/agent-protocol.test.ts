@@ -204,6 +204,8 @@ describe('POST /api/agents/{id|name}/heartbeat', () => {
     const agent = await agentRow('hb-burst');
     expect(await app.db.prisma.usageRecord.count({ where: { agentId: agent.id } })).toBe(50);
     expect(await app.db.prisma.event.count({ where: { agentId: agent.id, type: 'agent.updated' } })).toBe(51);
+    // Written by the heartbeat worker thread, as in production (not the main-thread fallback).
+    expect(app.services.agents.heartbeatThread()).toBe('worker');
   });
 });
 

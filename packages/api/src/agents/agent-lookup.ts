@@ -2,18 +2,19 @@
 // are UUIDs, so a reference of another shape is only looked up as a name.
 import type BetterSqlite3 from 'better-sqlite3';
 import { notFound } from '../errors.ts';
-import type { AgentRowLike } from './views.ts';
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export type AgentIdentity = { id: string; name: string };
+
 export function createAgentLookup(sqlite: BetterSqlite3.Database) {
-  const byId = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
-  const byName = sqlite.prepare('SELECT * FROM "Agent" WHERE name = ?');
-  function find(agentRef: string): AgentRowLike | undefined {
-    return ((UUID_SHAPE.test(agentRef) ? byId.get(agentRef) : undefined) ?? byName.get(agentRef)) as AgentRowLike | undefined;
+  const byId = sqlite.prepare('SELECT id, name FROM "Agent" WHERE id = ?');
+  const byName = sqlite.prepare('SELECT id, name FROM "Agent" WHERE name = ?');
+  function find(agentRef: string): AgentIdentity | undefined {
+    return ((UUID_SHAPE.test(agentRef) ? byId.get(agentRef) : undefined) ?? byName.get(agentRef)) as AgentIdentity | undefined;
   }
   /** The agent, or 404 (PROTOCOL.md §2). */
-  function resolve(agentRef: string): AgentRowLike {
+  function resolve(agentRef: string): AgentIdentity {
     const agent = find(agentRef);
     if (!agent) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
     return agent;

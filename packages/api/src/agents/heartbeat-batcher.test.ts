@@ -1,14 +1,16 @@
 // Group commit: beats of one event-loop turn share a transaction and one rollup batch. The rollups must
 // still equal the raw records, also when a beat fails after a budget hook flushed the shared batch.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBudgetEvaluator } from '../budgets/evaluator.ts';
 import { type CostsHarness, createCostsHarness } from '../costs/test-harness.ts';
 import { timeZoneSettingFor } from '../costs/time-zone-setting.ts';
 import { RAW_DIMENSION_SQL, RAW_METRICS_SQL, SLICE_DIMENSIONS } from '../usage/rollups/rollup-writer.ts';
 import { createUsageWriter } from '../usage/usage-writer.ts';
 import { parseInput } from '../validation.ts';
+import { createAgentLookup } from './agent-lookup.ts';
 import { createHeartbeatWriter } from './heartbeat.ts';
 import { createHeartbeatBatcher } from './heartbeat-batcher.ts';
+import { type BeatExecutor, createInlineExecutor } from './heartbeat-executor.ts';
 import { HeartbeatInput } from './schema.ts';
 
 let h: CostsHarness;
@@ -51,9 +53,25 @@ function expectRollupsEqualRaw(sqlite: CostsHarness['db']['sqlite']) {
   expect(days.stored).toEqual(days.raw);
 }
 
+/** A batcher on the main connection that counts its write transactions. */
+function countingBatcher(harness: CostsHarness) {
+  const sqlite = harness.db.sqlite;
+  const inline = createInlineExecutor(sqlite, createHeartbeatWriter(sqlite, harness.services.events, createUsageWriter(sqlite, () => harness.services.prices.currentTable())));
+  let writes = 0;
+  const executor: BeatExecutor = { ...inline, write: (items) => {
+    writes += 1;
+    return inline.write(items);
+  } };
+  const batcher = createHeartbeatBatcher({ writeLock: harness.db.writeLock, lookup: createAgentLookup(sqlite).resolve, executor, publish: () => {} });
+  return { batcher, writes: () => writes };
+}
+
 describe('heartbeat group commit', () => {
-  it('keeps rollups and budget spend equal to the raw records when many agents beat in the same turn', async () => {
-    h = await createCostsHarness('2026-11-26T12:00:00Z');
+  it.each([
+    ['on the main thread', false],
+    ['in the heartbeat worker thread', true],
+  ])('keeps rollups and budget spend equal to the raw records when many agents beat in the same turn (%s)', async (_where, heartbeatWorker) => {
+    h = await createCostsHarness('2026-11-26T12:00:00Z', { heartbeatWorker });
     await h.services.budgets.create(h.admin, { name: 'Fleet', scope: 'global', scopeValue: '', period: 'day', limitUsd: 1000, thresholds: [100], hard: false, enabled: true }, {});
     await h.services.budgets.create(h.admin, { name: 'Opus', scope: 'model', scopeValue: 'claude-opus-4-6', period: 'week', limitUsd: 1000, thresholds: [100], hard: false, enabled: true }, {});
     const agents = await Promise.all(Array.from({ length: 12 }, (_, i) => h.agent(`grouped-${i}`)));
@@ -72,6 +90,7 @@ describe('heartbeat group commit', () => {
       expect(results.map((result) => result.token_recorded)).toEqual(Array(agents.length).fill(2));
       h.clock.advanceBy(20 * 60_000);
     }
+    expect(h.services.agents.heartbeatThread()).toBe(heartbeatWorker ? 'worker' : 'main');
     expect(await h.db.prisma.usageRecord.count()).toBe(agents.length * 2 * 3);
     expectRollupsEqualRaw(h.db.sqlite);
     const fleetSpend = h.db.sqlite.prepare(`SELECT s.spentNanos FROM "BudgetSpend" s JOIN "Budget" b ON b.id = s.budgetId WHERE b.name = 'Fleet'`).pluck().safeIntegers(true).get();
@@ -94,15 +113,19 @@ describe('heartbeat group commit', () => {
     const usageWriter = createUsageWriter(sqlite, () => h.services.prices.currentTable(), { hooks: [evaluator.onUsageInserted] });
     const writer = createHeartbeatWriter(sqlite, h.services.events, usageWriter);
     const published: string[] = [];
-    const batcher = createHeartbeatBatcher(h.db, {
+    const executor = createInlineExecutor(sqlite, {
+      load: writer.load,
       createRollupBatch: writer.createRollupBatch,
-      resolve: writer.resolve,
       apply(before, input, now, rollups) {
         const outcome = writer.apply(before, input, now, rollups);
         if (input.activity === 'fail after writing') throw new Error('injected failure');
         return outcome;
       },
-    }, (outcomes) => published.push(...outcomes.map((o) => o.agent.name)));
+    });
+    const batcher = createHeartbeatBatcher({
+      writeLock: h.db.writeLock, lookup: createAgentLookup(sqlite).resolve, executor,
+      publish: (events) => published.push(...events.map((event) => (event.payload as { agent: { name: string } }).agent.name)),
+    });
     const now = h.clock.now();
     const updates = () => h.db.prisma.event.count({ where: { type: 'agent.updated', agentId: { in: [a.id, b.id, c.id] } } });
     const updatesBefore = await updates();
@@ -114,7 +137,7 @@ describe('heartbeat group commit', () => {
       batcher.write(c.id, beat('busy', [{ id: 'c1', model: 'claude-sonnet-4-5', inputTokens: 3000, outputTokens: 30 }]), now),
     ]);
     expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(checks).toEqual(['first']); // checked (rate limit counted) once, though its pass was written twice
+    expect(checks).toEqual(['first']); // checked (rate limit counted) once, though its beat was written twice
     // The savepoint-free pass was rolled back whole: only the second pass's events exist and were published.
     expect(published).toEqual(['first', 'third']);
     expect((await updates()) - updatesBefore).toBe(2);
@@ -127,15 +150,7 @@ describe('heartbeat group commit', () => {
   it('commits a steady stream of beats a few at a time (commit delay) instead of one transaction per beat', async () => {
     h = await createCostsHarness('2026-11-26T12:00:00Z');
     const agents = await Promise.all(Array.from({ length: 6 }, (_, i) => h.agent(`steady-${i}`)));
-    const sqlite = h.db.sqlite;
-    const usageWriter = createUsageWriter(sqlite, () => h.services.prices.currentTable());
-    const writer = createHeartbeatWriter(sqlite, h.services.events, usageWriter);
-    let transactions = 0;
-    const database = { ...h.db, rawTransaction: <T>(work: (s: typeof sqlite) => T) => {
-      transactions += 1;
-      return h.db.rawTransaction(work);
-    } };
-    const batcher = createHeartbeatBatcher(database, writer, () => {});
+    const { batcher, writes: transactions } = countingBatcher(h);
     await batcher.write('steady-0', beat('busy', []), h.clock.now());
     // Five more, one per millisecond (each in its own turn), right after that commit.
     const writes: Promise<unknown>[] = [];
@@ -144,20 +159,14 @@ describe('heartbeat group commit', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await Promise.all(writes);
-    expect(transactions - 1).toBeLessThan(5);
+    expect(transactions() - 1).toBeLessThan(5);
     expect(await h.db.prisma.usageRecord.count()).toBe(5);
   });
 
   it('drops beats refused before writing (unknown agent, wrong key) and writes the rest in one pass', async () => {
     h = await createCostsHarness('2026-11-26T12:00:00Z');
     await Promise.all(['kept-1', 'kept-2'].map((name) => h.agent(name)));
-    const writer = createHeartbeatWriter(h.db.sqlite, h.services.events, createUsageWriter(h.db.sqlite, () => h.services.prices.currentTable()));
-    let transactions = 0;
-    const database = { ...h.db, rawTransaction: <T>(work: (s: typeof h.db.sqlite) => T) => {
-      transactions += 1;
-      return h.db.rawTransaction(work);
-    } };
-    const batcher = createHeartbeatBatcher(database, writer, () => {});
+    const { batcher, writes: transactions } = countingBatcher(h);
     const now = h.clock.now();
     const refuse = () => {
       throw new Error('not your agent');
@@ -170,8 +179,36 @@ describe('heartbeat group commit', () => {
     expect(settled.map((result) => (result.status === 'rejected' ? String((result.reason as Error).message) : 'ok'))).toEqual([
       'ok', 'Unknown agent ghost; connect it first (POST /api/connect)', 'not your agent',
     ]);
-    expect(transactions).toBe(1);
+    expect(transactions()).toBe(1);
     expect((await h.db.prisma.usageRecord.findMany()).map((record) => record.idempotencyKey)).toEqual(['k1']);
     expectRollupsEqualRaw(h.db.sqlite);
+  });
+
+  it('lets a writer waiting for the lock in between heartbeat batches instead of pipelining past it', async () => {
+    h = await createCostsHarness('2026-11-26T12:00:00Z');
+    await Promise.all(['pipe-1', 'pipe-2'].map((name) => h.agent(name)));
+    const sqlite = h.db.sqlite;
+    const inline = createInlineExecutor(sqlite, createHeartbeatWriter(sqlite, h.services.events, createUsageWriter(sqlite, () => h.services.prices.currentTable())));
+    const order: string[] = [];
+    const releases: Array<() => void> = [];
+    const executor: BeatExecutor = { ...inline, write: async (items) => {
+      order.push(`batch of ${items.length}`);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      return inline.write(items);
+    } };
+    const batcher = createHeartbeatBatcher({ writeLock: h.db.writeLock, lookup: createAgentLookup(sqlite).resolve, executor, publish: () => {} });
+    const now = h.clock.now();
+    const first = batcher.write('pipe-1', beat('busy', []), now);
+    await vi.waitFor(() => expect(order).toEqual(['batch of 1']));
+    const other = h.db.writeLock(() => void order.push('other writer'));
+    const second = batcher.write('pipe-2', beat('busy', []), now);
+    // Time for the batcher to send the second batch beside the first, which it must not do while a writer waits.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual(['batch of 1']);
+    releases.shift()?.();
+    await first;
+    await vi.waitFor(() => expect(order).toEqual(['batch of 1', 'other writer', 'batch of 1']));
+    releases.shift()?.();
+    await Promise.all([second, other]);
   });
 });

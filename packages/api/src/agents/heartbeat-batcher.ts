@@ -1,132 +1,136 @@
-// Group commit for heartbeats (ARCHITECTURE.md §9): beats that arrive in the same event-loop turn are
-// written in one SQLite transaction; one failing beat never takes the others down. Each beat still gets
-// exactly its own result and its own agent.updated event. Beats refused before writing (unknown agent,
-// wrong key, rate limit) simply drop out. The batch is written without savepoints first (they cost ~10 %
-// of a beat); only if a write itself throws is the transaction rolled back and the batch written again
-// with a savepoint per beat. Their usage rollups are folded in memory and written once per transaction:
-// the slices all beats share (all, model, provider, source, …) cost one UPSERT per transaction.
-import type { Database } from '@mc/db';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { RollupBatch } from '../usage/rollups/rollup-writer.ts';
-import type { DeferredRollups } from '../usage/usage-writer.ts';
-import type { BeatCheck, HeartbeatOutcome, HeartbeatWriter } from './heartbeat.ts';
+// Group commit for heartbeats (ARCHITECTURE.md §9): beats queued together are written in one transaction
+// (heartbeat-writes.ts) by an executor: in the heartbeat worker thread when the server runs one, else on
+// the main connection. The main thread looks up each beat's agent and checks the caller (404, 403, 429:
+// refused beats drop out before anything is written) and hands the rest over as a batch.
+//
+// Batches are pipelined under one hold of the write lock: while the worker writes one, the next may be
+// sent (at most MAX_IN_FLIGHT), so the worker never waits for the main thread to answer the previous
+// batch's requests. Each batch's events are published as its answer arrives, in order, and the lock is
+// released only once nothing is in flight, so events still reach the bus in id order. A hold ends as soon
+// as another writer waits for the lock.
+import type { WriteLock } from '@mc/db';
+import type { BusEvent } from '../events/bus.ts';
+import type { AgentIdentity } from './agent-lookup.ts';
+import type { HeartbeatOutcome } from './heartbeat.ts';
+import type { BeatExecutor, BeatWrite } from './heartbeat-executor.ts';
+import type { BeatItem } from './heartbeat-writes.ts';
 import type { HeartbeatInput } from './schema.ts';
+
+/** Throws to refuse a beat for this agent (wrong agent key, rate limit); runs before any write. */
+export type BeatCheck = (agent: AgentIdentity) => void;
 
 type Job = {
   agentRef: string; beat: HeartbeatInput; now: Date; check?: BeatCheck;
-  /** The check passed (in a pass that was then rolled back): not run again, so a rate limit counts the beat once. */
-  checked?: boolean;
   resolve(outcome: HeartbeatOutcome): void; reject(error: unknown): void;
 };
 
 /** Upper bound per transaction, so one giant burst cannot hold the write lock for long. */
 const MAX_BATCH = 256;
+/** Batches sent and not yet answered: one being written, one waiting in the worker. */
+const MAX_IN_FLIGHT = 2;
 /**
- * Minimum time between two heartbeat commits (a commit delay, as in Postgres' commit_delay). A steady
- * stream (1,000 beats/s arrive about one per millisecond) would otherwise commit every beat alone, paying
- * the commit and the shared rollup rows each time; waiting this long after the last commit lets the next
- * one carry a few beats (server CPU at 1,000 beats/s 93 % → 66 % of a core). A beat that arrives after a
- * quiet spell is written at once.
+ * Minimum time between the starts of two heartbeat commits (a commit delay, as in Postgres' commit_delay).
+ * A steady stream (1,000 beats/s arrive about one per millisecond) would otherwise commit every beat alone,
+ * paying the commit and the shared rollup rows each time; this lets each commit carry a few beats (server
+ * CPU at 1,000 beats/s 93 % → 66 % of a core). A beat that arrives after a quiet spell is written at once.
  */
 const COMMIT_SPACING_MS = 4;
 
-export function createHeartbeatBatcher(
-  database: Database,
-  writer: Pick<HeartbeatWriter, 'resolve' | 'apply' | 'createRollupBatch'>,
-  publish: (outcomes: HeartbeatOutcome[]) => void,
-) {
+export type HeartbeatBatcherDeps = {
+  writeLock: WriteLock;
+  /** The agent by id or name (throws 404). */
+  lookup(agentRef: string): AgentIdentity;
+  executor: BeatExecutor;
+  publish(events: readonly BusEvent[]): void;
+};
+
+export function createHeartbeatBatcher({ writeLock, lookup, executor, publish }: HeartbeatBatcherDeps) {
   const queue: Job[] = [];
-  let scheduled = false;
-  let lastCommitAt = -Infinity;
+  let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | null = null;
+  let lastSentAt = -Infinity;
+  let hold: { release(): void } | null = null;
+  let acquiring = false;
+  let inFlight = 0;
 
-  type Settled = { job: Job; outcome?: HeartbeatOutcome; error?: unknown };
-
-  /** Writes every beat in one pass; a write that throws aborts the pass (and its transaction). */
-  function writeTogether(batch: readonly Job[]): Settled[] {
-    const settled: Settled[] = [];
-    const group = writer.createRollupBatch();
-    const rollups: DeferredRollups = { batch: group, flush: () => group.flush() };
-    for (const job of batch) {
-      let before: ReturnType<HeartbeatWriter['resolve']>;
-      try {
-        before = writer.resolve(job.agentRef, job.checked ? undefined : job.check);
-        job.checked = true;
-      } catch (error) {
-        settled.push({ job, error }); // refused before writing anything
-        continue;
-      }
-      try {
-        settled.push({ job, outcome: writer.apply(before, job.beat, job.now, rollups) });
-      } catch (error) {
-        throw new WritePassFailed(error);
-      }
-    }
-    group.flush();
-    return settled;
-  }
-
-  /** The fallback: each beat in its own savepoint, so a throw rolls back that beat only. */
-  function writeIsolated(sqlite: BetterSqlite3.Database, batch: readonly Job[]): Settled[] {
-    const settled: Settled[] = [];
-    const group = writer.createRollupBatch();
-    for (const job of batch) {
-      // This beat's rollup additions: folded into `group` once its savepoint is released, dropped if it rolls back.
-      const own: Array<Parameters<RollupBatch['add']>> = [];
-      // What `group` held when a hook flushed it inside this beat's savepoint: a rollback undoes those rows.
-      let flushedGroup: RollupBatch | null = null;
-      const rollups: DeferredRollups = {
-        batch: { add: (dims, metrics) => void own.push([dims, metrics]) },
-        flush() {
-          if (!group.isEmpty()) flushedGroup = group.clone();
-          for (const [dims, metrics] of own.splice(0)) group.add(dims, metrics);
-          group.flush();
-        },
-      };
-      try {
-        // A nested better-sqlite3 transaction is a savepoint.
-        const write = () => writer.apply(writer.resolve(job.agentRef, job.checked ? undefined : job.check), job.beat, job.now, rollups);
-        settled.push({ job, outcome: sqlite.transaction(write)() });
-        for (const [dims, metrics] of own) group.add(dims, metrics);
-      } catch (error) {
-        if (flushedGroup !== null) group.absorb(flushedGroup);
-        settled.push({ job, error });
-      }
-    }
-    group.flush();
-    return settled;
-  }
-
-  async function flush(): Promise<void> {
-    scheduled = false;
-    const batch = queue.splice(0, MAX_BATCH);
-    if (queue.length) schedule();
-    let settled: Settled[];
-    try {
-      try {
-        settled = await database.rawTransaction(() => writeTogether(batch));
-      } catch (error) {
-        if (!(error instanceof WritePassFailed)) throw error;
-        settled = await database.rawTransaction((sqlite) => writeIsolated(sqlite, batch));
-      }
-    } catch (error) {
-      for (const job of batch) job.reject(error);
+  /** Sends what is queued, if the lock is held and the pipeline has room; else gets or gives up the lock. */
+  function pump(): void {
+    timer = null;
+    if (!hold) {
+      if (!acquiring && queue.length) acquire();
       return;
-    } finally {
-      lastCommitAt = performance.now();
     }
-    publish(settled.flatMap((s) => (s.outcome ? [s.outcome] : [])));
-    for (const { job, outcome, error } of settled) {
-      if (outcome) job.resolve(outcome);
-      else job.reject(error);
+    if (queue.length && inFlight < MAX_IN_FLIGHT && writeLock.waiting() === 0) {
+      if (performance.now() - lastSentAt < COMMIT_SPACING_MS) schedule();
+      else send(queue.splice(0, MAX_BATCH));
+    }
+    if (inFlight === 0) releaseHold();
+  }
+
+  function acquire(): void {
+    acquiring = true;
+    void writeLock(() => new Promise<void>((release) => {
+      acquiring = false;
+      hold = { release };
+      pump();
+    }));
+  }
+
+  function releaseHold(): void {
+    if (!hold) return;
+    const held = hold;
+    hold = null;
+    held.release();
+    if (queue.length) schedule(); // behind whoever waited
+  }
+
+  function send(batch: readonly Job[]): void {
+    lastSentAt = performance.now();
+    const items: BeatItem[] = [];
+    const accepted: Job[] = [];
+    for (const job of batch) {
+      try {
+        const agent = lookup(job.agentRef);
+        job.check?.(agent);
+        items.push({ agentId: agent.id, beat: job.beat, now: job.now });
+        accepted.push(job);
+      } catch (error) {
+        job.reject(error); // refused before writing anything
+      }
+    }
+    if (items.length === 0) return;
+    inFlight += 1;
+    let written: Promise<BeatWrite>;
+    try {
+      written = executor.write(items);
+    } catch (error) {
+      written = Promise.reject(error);
+    }
+    written.then((write) => settle(accepted, write), (error: unknown) => {
+      for (const job of accepted) job.reject(error);
+    }).finally(() => {
+      inFlight -= 1;
+      pump();
+    });
+  }
+
+  function settle(jobs: readonly Job[], write: BeatWrite): void {
+    const events: BusEvent[] = [...write.events];
+    for (const result of write.results) if ('outcome' in result) events.push(result.outcome.event);
+    try {
+      publish(events.sort((a, b) => a.id - b.id));
+    } finally {
+      write.results.forEach((result, i) => {
+        const job = jobs[i] as Job;
+        if ('outcome' in result) job.resolve(result.outcome);
+        else job.reject(result.error);
+      });
     }
   }
 
-  function schedule() {
-    if (scheduled) return;
-    scheduled = true;
-    const wait = lastCommitAt + COMMIT_SPACING_MS - performance.now();
-    if (wait > 0) setTimeout(() => void flush(), wait);
-    else setImmediate(() => void flush());
+  function schedule(): void {
+    if (timer) return;
+    const wait = lastSentAt + COMMIT_SPACING_MS - performance.now();
+    timer = wait > 0 ? setTimeout(pump, wait) : setImmediate(pump);
   }
 
   return {
@@ -138,11 +142,4 @@ export function createHeartbeatBatcher(
       });
     },
   };
-}
-
-/** A write (not a refusal) threw during the savepoint-free pass: roll back and write beat by beat. */
-class WritePassFailed extends Error {
-  constructor(readonly reason: unknown) {
-    super('heartbeat batch write failed; retrying with a savepoint per beat');
-  }
 }

@@ -1,37 +1,33 @@
 // The heartbeat hot path (PROTOCOL.md §4): agent row, connection, status-change activity, usage
 // records and exactly one agent.updated event, in one raw SQLite transaction; published after commit.
-import { sqliteDate } from '@mc/db';
+// The caller's key and rate limit were checked before; the agent's row is read inside the transaction.
+import { sqliteDate } from '@mc/db/raw';
 import type BetterSqlite3 from 'better-sqlite3';
+import { notFound } from '../errors.ts';
 import type { BusEvent } from '../events/bus.ts';
-import type { EventsService } from '../events/service.ts';
+import type { RecordRaw } from '../events/raw-events.ts';
 import { type DeferredRollups, summaryForEvent, type UsageSummary, type UsageWriter } from '../usage/usage-writer.ts';
-import { createAgentLookup } from './agent-lookup.ts';
 import type { HeartbeatInput } from './schema.ts';
 import { type AgentRowLike, type AgentView, toAgentView } from './views.ts';
 
 export type HeartbeatOutcome = { agent: AgentView; usage: UsageSummary; event: BusEvent };
 
-/** Throws to refuse a beat for this agent (wrong agent key, rate limit); runs before any write. */
-export type BeatCheck = (agent: { id: string; name: string }) => void;
-
 export type HeartbeatWriter = ReturnType<typeof createHeartbeatWriter>;
 
-export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: EventsService, usageWriter: UsageWriter) {
-  const agents = createAgentLookup(sqlite);
+/** Writes beats of agents already looked up; runs on the main thread or in the heartbeat worker (its own connection). */
+export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: { recordRaw: RecordRaw }, usageWriter: Pick<UsageWriter, 'write' | 'createRollupBatch'>) {
   const updateAgent = sqlite.prepare(
     `UPDATE "Agent" SET status = ?, activity = ?, lastSeenAt = ?, statusChangedAt = ?, currentTaskId = ?, updatedAt = ? WHERE id = ?`,
   );
   const touchConnection = sqlite.prepare(`UPDATE "AgentConnection" SET lastHeartbeatAt = ? WHERE id = ? AND agentId = ? AND endedAt IS NULL`);
   const addActivity = sqlite.prepare(`INSERT INTO "AgentActivity" (agentId, at, fromStatus, toStatus, activity) VALUES (?, ?, ?, ?, ?)`);
+  const byId = sqlite.prepare('SELECT * FROM "Agent" WHERE id = ?');
 
-  /**
-   * Finds the agent by id or name (inside the group commit, where the lookups run back to back) and runs
-   * `check`. Throws (404, 403, 429) before anything is written.
-   */
-  function resolve(agentRef: string, check?: BeatCheck): AgentRowLike {
-    const before = agents.resolve(agentRef);
-    check?.(before);
-    return before;
+  /** The agent's row as it is now (inside the write's transaction); 404 if it was removed since it was looked up. */
+  function load(agentId: string): AgentRowLike {
+    const row = byId.get(agentId) as AgentRowLike | undefined;
+    if (!row) throw notFound('This agent was removed; connect it again (POST /api/connect)');
+    return row;
   }
 
   /** Writes one beat of a resolved agent. Call inside database.rawTransaction; `rollups` as in UsageWriter.write. */
@@ -62,5 +58,5 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: Ev
     return { agent, usage, event };
   }
 
-  return { resolve, apply, createRollupBatch: usageWriter.createRollupBatch };
+  return { load, apply, createRollupBatch: usageWriter.createRollupBatch };
 }

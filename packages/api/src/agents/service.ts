@@ -12,9 +12,13 @@ import { DomainError, forbidden, notFound, rateLimited } from '../errors.ts';
 import type { EventsService } from '../events/service.ts';
 import type { UsageWriter } from '../usage/usage-writer.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
+import type { Logger } from '../logger.ts';
+import type { PriceTable } from '../usage/pricing/price-table.ts';
+import { createAgentLookup } from './agent-lookup.ts';
 import { createHeartbeatWriter } from './heartbeat.ts';
 import { createHeartbeatBatcher } from './heartbeat-batcher.ts';
-import { createAgentLookup } from './agent-lookup.ts';
+import { type BeatExecutor, createInlineExecutor } from './heartbeat-executor.ts';
+import { createWorkerExecutor, type HeartbeatWorkerEntry } from './heartbeat-worker-host.ts';
 import type { RateLimitSettings } from './rate-limits.ts';
 import type { ConnectInput, HeartbeatInput, RegisterInput } from './schema.ts';
 import { type AgentView, toAgentView } from './views.ts';
@@ -32,6 +36,11 @@ export type AgentsDeps = {
   usageWriter: UsageWriter;
   offlineAfterS: number;
   rateLimits: RateLimitSettings;
+  log: Logger;
+  /** Prices in force, for the heartbeat worker (the inline writer has them through usageWriter). */
+  priceTable: () => PriceTable;
+  /** Write heartbeats in a worker thread (the server does); without it they are written on the main thread. */
+  heartbeatWorker?: HeartbeatWorkerEntry | null;
 };
 
 export function createAgentsService(deps: AgentsDeps) {
@@ -40,9 +49,12 @@ export function createAgentsService(deps: AgentsDeps) {
   const heartbeatIntervalS = Math.max(1, Math.floor(deps.offlineAfterS / 3));
   const heartbeatLimiter = createRateLimiter({ limit: deps.rateLimits.heartbeatPerAgentPerMin, windowMs: 60_000, clock });
   const connectLimiter = createRateLimiter({ limit: deps.rateLimits.connectPerAgentPerMin, windowMs: 60_000, clock });
-  const heartbeatWriter = createHeartbeatWriter(database.sqlite, events, deps.usageWriter);
-  const heartbeats = createHeartbeatBatcher(database, heartbeatWriter, (outcomes) => events.publish(outcomes.map((o) => o.event)));
   const agentLookup = createAgentLookup(database.sqlite);
+  const inline = createInlineExecutor(database.sqlite, createHeartbeatWriter(database.sqlite, events, deps.usageWriter));
+  const executor: BeatExecutor = deps.heartbeatWorker
+    ? createWorkerExecutor({ database, clock, priceTable: deps.priceTable, log: deps.log, entry: deps.heartbeatWorker, fallback: inline })
+    : inline;
+  const heartbeats = createHeartbeatBatcher({ writeLock: database.writeLock, lookup: agentLookup.resolve, executor, publish: events.publish });
   const workItemSources: WorkItemSource[] = [];
 
   function limit(limiter: ReturnType<typeof createRateLimiter>, key: string) {
@@ -161,7 +173,7 @@ export function createAgentsService(deps: AgentsDeps) {
 
   async function heartbeat(actor: Actor, agentRef: string, beat: HeartbeatInput) {
     const now = clock.now();
-    // The agent is looked up, and the key and rate limit checked, inside the group commit (404, 403, 429 as before).
+    // The agent is looked up, and the key and rate limit checked, in the group commit under the write lock (404, 403, 429).
     const outcome = await heartbeats.write(agentRef, beat, now, (agent) => {
       assertMayActAs(actor, agent);
       limit(heartbeatLimiter, agent.id);
@@ -288,6 +300,10 @@ export function createAgentsService(deps: AgentsDeps) {
     resolveRef,
     assertMayActAs,
     addWorkItemSource: (source: WorkItemSource) => workItemSources.push(source),
+    /** Where heartbeats are written now (the worker thread once it runs). */
+    heartbeatThread: () => executor.thread(),
+    /** Stops the heartbeat worker once the writes in flight are done; later beats are written inline. */
+    close: () => database.writeLock(() => executor.close()),
   };
 }
 

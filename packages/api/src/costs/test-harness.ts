@@ -1,6 +1,7 @@
 // Test setup for the costs, prices and budgets tests: a migrated temp SQLite file, real services, a fake
 // clock, the published events, and helpers to ingest usage through the real paths (tokens, heartbeats).
 import { createTestDb, type TestDatabase } from '@mc/db/test';
+import { heartbeatWorkerEntry } from '../agents/heartbeat-worker-host.ts';
 import { DEFAULT_RATE_LIMITS } from '../agents/rate-limits.ts';
 import type { AgentActor, UserActor } from '../auth/roles.ts';
 import { createFakeClock, type FakeClock } from '../clock.ts';
@@ -25,13 +26,16 @@ export type CostsHarness = {
 
 export const NO_LIMITS = { ...DEFAULT_RATE_LIMITS, heartbeatPerAgentPerMin: 0, connectPerAgentPerMin: 0, tokensPerKeyPerMin: 0 };
 
-export async function createCostsHarness(start = '2026-11-26T10:00:00Z'): Promise<CostsHarness> {
+/** `heartbeatWorker`: write heartbeats in the worker thread, as the server does. */
+export async function createCostsHarness(start = '2026-11-26T10:00:00Z', options: { heartbeatWorker?: boolean } = {}): Promise<CostsHarness> {
   const db = await createTestDb();
   const clock = createFakeClock(start);
   const bus = createEventBus();
   const published: BusEvent[] = [];
   bus.subscribe((event) => published.push(event));
-  const services = createServices({ database: db, clock, bus, log: silentLogger, options: { rateLimits: NO_LIMITS } });
+  const services = createServices({
+    database: db, clock, bus, log: silentLogger, options: { rateLimits: NO_LIMITS }, ...(options.heartbeatWorker ? { heartbeatWorker: heartbeatWorkerEntry() } : {}),
+  });
   const user = (role: UserActor['role']): UserActor => ({ kind: 'user', userId: `user-${role}`, username: `${role}-person`, role });
   const admin = user('admin');
   const agents = new Map<string, AgentActor>();
@@ -51,6 +55,9 @@ export async function createCostsHarness(start = '2026-11-26T10:00:00Z'): Promis
       return actor;
     },
     report: (agent, records) => services.usage.reportTokens(agent, parseInput(TokensBody, records)),
-    close: () => db.close(),
+    async close() {
+      await services.agents.close();
+      await db.close();
+    },
   };
 }
