@@ -33,6 +33,13 @@ import { createRawHttpPool } from './raw-http.ts';
 
 type RawHttpPool = ReturnType<typeof createRawHttpPool>;
 
+/** The WAL checkpointer's counters from /metrics. */
+async function walStats(port: number): Promise<{ rewinds: number; holdMaxMs: number }> {
+  const text = (await request({ port, method: 'GET', path: '/metrics' })).body;
+  const read = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { rewinds: read('mc_sqlite_wal_rewinds'), holdMaxMs: read('mc_sqlite_wal_hold_max_ms') };
+}
+
 const AGENTS = 1_000;
 const CONNECT_CONCURRENCY = 16;
 const CLOSED_CONCURRENCY = 64;
@@ -160,6 +167,7 @@ export async function run(): Promise<BenchResult> {
     let maxInFlight = 0;
     let openOk = 0;
     const pending: Promise<void>[] = [];
+    const walBefore = await walStats(server.port);
     const openCpu = new CpuMeter(server.pid);
     const openClientCpu = new ClientCpuMeter();
     const openMachine = new MachineCpuMeter();
@@ -202,6 +210,7 @@ export async function run(): Promise<BenchResult> {
     const openClientCores = openClientCpu.cores();
     const openOthers = openMachine.read().busy - openServerCores - openClientCores;
     const openStats = summarize(fromSchedule);
+    const walAfter = await walStats(server.port);
     const serviceStats = summarize(service);
     const rssDuringLoad = rss.stop();
     closedPool.destroy();
@@ -301,6 +310,8 @@ export async function run(): Promise<BenchResult> {
         { key: 'fleetOpenP99Ms', label: `(b) p99 at ${OPEN_RATE}/s (from scheduled send)`, value: round(openStats.p99, 1), unit: 'ms', target: '< 20 ms', pass: openStats.p99 < 20 },
         { key: 'fleetOpenServiceP99Ms', label: '(b) p99 from actual send', value: round(serviceStats.p99, 1), unit: 'ms' },
         { key: 'fleetOpenMaxInFlight', label: '(b) max requests in flight', value: maxInFlight, unit: '' },
+        { key: 'fleetOpenWalRewinds', label: '(b) WAL rewinds (writes held for a checkpoint)', value: walAfter.rewinds - walBefore.rewinds, unit: '' },
+        { key: 'fleetWalHoldMaxMs', label: '(b) longest write hold since start', value: walAfter.holdMaxMs, unit: 'ms' },
         { key: 'fleetServerCpuOpen', label: '(c) server CPU during (b)', value: round(openServerCores * 100, 0), unit: '% core' },
         { key: 'fleetClientCpuOpen', label: '(c) client CPU during (b)', value: round(openClientCores * 100, 0), unit: '% core' },
         { key: 'fleetOtherCpuOpen', label: '(c) other processes on the machine during (b)', value: round(Math.max(0, openOthers) * 100, 0), unit: '% core' },

@@ -31,10 +31,11 @@ const MAX_IN_FLIGHT = 2;
 /**
  * Minimum time between the starts of two heartbeat commits (a commit delay, as in Postgres' commit_delay).
  * A steady stream (1,000 beats/s arrive about one per millisecond) would otherwise commit every beat alone,
- * paying the commit and the shared rollup rows each time; this lets each commit carry a few beats (server
- * CPU at 1,000 beats/s 93 % → 66 % of a core). A beat that arrives after a quiet spell is written at once.
+ * paying the commit and the shared rollup rows each time; this lets each commit carry several beats (server
+ * CPU at 1,000 beats/s 93 % → 65 % of a core). 8 ms rather than 4: p50 at 1,000/s 5.7 → 8.5 ms, but fewer,
+ * fuller commits made p99 16–19 ms where 4 ms gave 16–69 ms. A beat after a quiet spell is written at once.
  */
-const COMMIT_SPACING_MS = 4;
+const COMMIT_SPACING_MS = 8;
 
 export type HeartbeatBatcherDeps = {
   writeLock: WriteLock;
