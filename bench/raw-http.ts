@@ -9,9 +9,13 @@ export type RawResponse = { status: number; body: string };
 
 type Pending = { resolve(response: RawResponse): void; reject(error: Error): void };
 
+/** Idle connections older than this are closed here first: the server's keep-alive timeout is 5 s. */
+const MAX_IDLE_MS = 4_000;
+
 class Connection {
   readonly socket: net.Socket;
   dead = false;
+  idleSince = 0;
   private pending: Pending | null = null;
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -106,7 +110,12 @@ export function createRawHttpPool(port: number, maxSockets: number) {
   const waiters: Array<(connection: Connection) => void> = [];
 
   function take(): Promise<Connection> {
-    for (let connection = idle.pop(); connection; connection = idle.pop()) if (!connection.dead) return Promise.resolve(connection);
+    // Most recently used first; one idle for nearly the server's keep-alive timeout could be closed under the request.
+    for (let connection = idle.pop(); connection; connection = idle.pop()) {
+      if (!connection.dead && performance.now() - connection.idleSince < MAX_IDLE_MS) return Promise.resolve(connection);
+      connection.destroy();
+      all.delete(connection);
+    }
     if (all.size < maxSockets) {
       const connection = new Connection(port);
       all.add(connection);
@@ -124,7 +133,10 @@ export function createRawHttpPool(port: number, maxSockets: number) {
     }
     const waiter = waiters.shift();
     if (waiter) waiter(connection);
-    else idle.push(connection);
+    else {
+      connection.idleSince = performance.now();
+      idle.push(connection);
+    }
   }
 
   return {
