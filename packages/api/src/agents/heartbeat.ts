@@ -30,7 +30,7 @@ export function createHeartbeatWriter(sqlite: BetterSqlite3.Database, events: { 
     return row;
   }
 
-  /** Writes one beat of a resolved agent. Call inside database.rawTransaction; `rollups` as in UsageWriter.write. */
+  /** Writes one beat of a loaded agent. Call inside the write's transaction (heartbeat-writes.ts); `rollups` as in UsageWriter.write. */
   function apply(before: AgentRowLike, beat: HeartbeatInput, now: Date, rollups?: DeferredRollups): HeartbeatOutcome {
     const agentId = before.id;
     const at = sqliteDate(now);

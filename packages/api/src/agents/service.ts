@@ -173,7 +173,7 @@ export function createAgentsService(deps: AgentsDeps) {
 
   async function heartbeat(actor: Actor, agentRef: string, beat: HeartbeatInput) {
     const now = clock.now();
-    // The agent is looked up, and the key and rate limit checked, in the group commit under the write lock (404, 403, 429).
+    // The agent is looked up, and the key and rate limit checked, as its batch is sent, before any write (404, 403, 429).
     const outcome = await heartbeats.write(agentRef, beat, now, (agent) => {
       assertMayActAs(actor, agent);
       limit(heartbeatLimiter, agent.id);
