@@ -16,6 +16,8 @@ export type BeatExecutor = {
   write(items: readonly BeatItem[]): Promise<BeatWrite>;
   /** Where the next batch is written: the worker thread once it runs, else the main thread. */
   thread(): 'worker' | 'main';
+  /** Gets ready for heartbeats (starts the worker), so the first one does not wait for it. */
+  warm(): void;
   close(): Promise<void>;
 };
 
@@ -23,6 +25,7 @@ export function createInlineExecutor(sqlite: BetterSqlite3.Database, writer: Bea
   return {
     write: async (items) => ({ results: writeBeats(sqlite, writer, items), events: [] }),
     thread: () => 'main',
+    warm: () => {},
     close: async () => {},
   };
 }

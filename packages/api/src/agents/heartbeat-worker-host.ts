@@ -1,6 +1,6 @@
 // Runs heartbeat group commits in a worker thread (heartbeat-worker.ts), which SQLite keeps busy for
 // about half of each beat's server time; the main thread parses and answers the next requests meanwhile.
-// The worker starts with the first heartbeat (an idle server pays for no thread). It writes only while
+// The worker starts with the first agent connection or heartbeat (an idle server pays for no thread). It writes only while
 // the main thread holds the write lock, so the two connections never wait on each other. If it cannot
 // start or dies, the beats in flight fail (agents retry; idempotency keys keep usage counted once) and
 // later batches are written on the main thread, as without a worker.
@@ -128,5 +128,9 @@ export function createWorkerExecutor({ database, clock, priceTable, log, entry, 
     clearTimeout(timer);
   }
 
-  return { write, close, thread: () => (state === 'running' ? 'worker' : 'main') };
+  function warm(): void {
+    if (state === 'idle') start().catch(() => undefined); // a failure is logged and handled by the next write
+  }
+
+  return { write, close, warm, thread: () => (state === 'running' ? 'worker' : 'main') };
 }

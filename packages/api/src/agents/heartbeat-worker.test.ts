@@ -1,7 +1,7 @@
 // The heartbeat worker thread writes what the main thread would: it must see the budgets, prices and
 // settings the main thread changed after it started, hand back the events it recorded, keep 404s as
 // 404s, and leave heartbeats on the main thread when it cannot run.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CostsHarness, createCostsHarness } from '../costs/test-harness.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -11,7 +11,7 @@ import { createHeartbeatWriter } from './heartbeat.ts';
 import { createInlineExecutor } from './heartbeat-executor.ts';
 import { createWorkerExecutor, heartbeatWorkerEntry } from './heartbeat-worker-host.ts';
 import { createUsageWriter } from '../usage/usage-writer.ts';
-import { HeartbeatInput } from './schema.ts';
+import { ConnectInput, HeartbeatInput } from './schema.ts';
 
 let h: CostsHarness;
 afterEach(() => h.close());
@@ -40,6 +40,13 @@ describe('heartbeat worker thread', () => {
     const ids = published.map((event) => event.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     expect(await h.db.prisma.budgetAlert.count()).toBe(2);
+  });
+
+  it('starts when an agent connects, so its first heartbeat does not wait for the thread', async () => {
+    h = await createCostsHarness('2026-11-26T12:00:00Z', { heartbeatWorker: true });
+    expect(h.services.agents.heartbeatThread()).toBe('main'); // not started by the server alone
+    await h.services.agents.connect(h.admin, parseInput(ConnectInput, { agent_name: 'early' }), {});
+    await vi.waitFor(() => expect(h.services.agents.heartbeatThread()).toBe('worker'), { timeout: 10_000 });
   });
 
   it('answers a beat of an agent removed before the write with a 404, not a 500', async () => {

@@ -77,6 +77,7 @@ export function createAgentsService(deps: AgentsDeps) {
 
   async function connect(actor: Actor, input: ConnectInput, meta: RequestMeta) {
     limit(connectLimiter, input.agentName);
+    executor.warm(); // heartbeats follow a connect: their writer should be up by then
     if (actor.kind === 'agent') {
       const bound = await db.agent.findUnique({ where: { id: actor.agentId }, select: { name: true } });
       if (!bound) throw notFound('The agent this key belongs to was removed');
