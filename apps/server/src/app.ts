@@ -70,7 +70,7 @@ export async function startServer(config: Config, options: { log: Logger; clock?
   metrics.gauge('mc_sqlite_wal_hold_max_ms', 'Longest time writes were held for a completing checkpoint since start (ms)', () => db.checkpointer?.stats().maxHoldMs ?? 0);
   metrics.gauge('mc_sqlite_wal_checkpointer_up', '1 while the background WAL checkpointer runs or waits for the WAL to grow; 0 after it failed (SQLite checkpoints in commits again)', () =>
     db.checkpointer?.stats().state === 'failed' ? 0 : 1);
-  metrics.gauge('mc_heartbeat_worker_up', '1 while heartbeats are written by the heartbeat worker thread; 0 before the first heartbeat or after it failed (written on the main thread)', () =>
+  metrics.gauge('mc_heartbeat_worker_up', '1 while heartbeats are written by the heartbeat worker thread; 0 before the first agent connects or beats, or after it failed (written on the main thread)', () =>
     services.agents.heartbeatThread() === 'worker' ? 1 : 0);
   const countEvents = metrics.counter('mc_events_published_total', 'Domain events published, by type');
   bus.subscribe((event) => countEvents({ type: event.type }));

@@ -1,4 +1,4 @@
-// Periodic pruning: expired sessions and events past retention; archiving of old done tasks. Loops log failures and go on.
+// Periodic pruning: expired sessions, events, audit entries, usage detail and deliveries past retention; archiving of old done tasks. Loops log failures and go on.
 import type { Logger, Services } from '@mc/api';
 
 export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -10,6 +10,7 @@ export async function housekeep(services: Services): Promise<void> {
   await services.sessions.pruneExpired();
   await services.events.pruneBefore(new Date(services.clock.nowMs() - EVENT_RETENTION_MS));
   await services.audit.pruneExpired(); // retention is an admin setting (audit.retentionDays)
+  await services.costs.pruneUsageDetail(); // whole hours past usage.detailRetentionDays; rollups stay
   await services.webhooks.pruneDeliveries(new Date(services.clock.nowMs() - WEBHOOK_DELIVERY_RETENTION_MS));
   await services.tasks.archiveDone();
 }

@@ -63,6 +63,8 @@ const PROCEDURES: Record<string, AccessLevel> = {
   'costs.timeseries': 'viewer',
   'costs.breakdown': 'viewer',
   'costs.records': 'viewer',
+  'costs.detailRetention': 'viewer',
+  'costs.setDetailRetention': 'admin',
   'costs.setTimeZone': 'admin',
   'prices.list': 'viewer',
   'prices.unpriced': 'viewer',

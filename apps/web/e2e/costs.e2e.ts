@@ -132,4 +132,23 @@ describe('cost page', () => {
     expect(browser.cspViolations).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it('lets an admin choose how long usage detail is kept, refusing a period shorter than budgets need', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Prices' }).click();
+    const form = page.getByRole('form', { name: 'Usage detail retention' });
+    const days = form.getByLabel('Keep usage detail for (days)');
+    await expect.poll(() => days.inputValue()).toBe('400');
+    await days.fill('10');
+    await form.getByRole('button', { name: 'Save usage retention' }).click();
+    await form.getByRole('alert').getByText(/between 35 and 3650/).waitFor();
+    await days.fill('90');
+    await form.getByRole('button', { name: 'Save usage retention' }).click();
+    await form.getByRole('status').getByText('Saved: usage records older than 90 days are deleted; their totals stay.').waitFor();
+    await page.reload();
+    await expect.poll(() => page.getByRole('form', { name: 'Usage detail retention' }).getByLabel('Keep usage detail for (days)').inputValue()).toBe('90');
+    expect(browser.cspViolations).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+  });
 });

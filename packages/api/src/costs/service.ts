@@ -9,6 +9,7 @@ import type { Clock } from '../clock.ts';
 import { validationFailed } from '../errors.ts';
 import type { EventsService } from '../events/service.ts';
 import type { SettingsService } from '../settings/service.ts';
+import { createUsageRetention } from './usage-retention.ts';
 import { nanosToUsd } from '../usage/pricing/money.ts';
 import { createRollupWriter } from '../usage/rollups/rollup-writer.ts';
 import { createLabelLookup } from './labels.ts';
@@ -57,6 +58,7 @@ export function createCostsService(deps: CostsDeps) {
   const labels = createLabelLookup(database.sqlite);
   const records = createUsageRecordReader(database.sqlite);
   const rollups = createRollupWriter(database.sqlite);
+  const retention = createUsageRetention({ database, settings: deps.settings, clock, audit: deps.audit });
 
   /** Presets end at the end of the current UTC hour: whole hours only, so they read the rollups alone. */
   function presetRange(preset: RangePreset, now: number): { from: number; to: number } {
@@ -227,7 +229,10 @@ export function createCostsService(deps: CostsDeps) {
     return { timeZone: value };
   }
 
-  return { summary, timeseries, breakdown, records: listRecords, exportRecords, setTimeZone, resolveRange, query };
+  return {
+    summary, timeseries, breakdown, records: listRecords, exportRecords, setTimeZone, resolveRange, query,
+    detailRetention: retention.get, setDetailRetention: retention.set, pruneUsageDetail: retention.prune,
+  };
 }
 
 export type CostsService = ReturnType<typeof createCostsService>;
