@@ -121,6 +121,10 @@ describe('POST /api/agents/{id|name}/heartbeat', () => {
     const res = await beat('ghost-agent', {});
     expect(res.status).toBe(404);
     expect(errorOf(res.body).code).toBe('NOT_FOUND');
+    // A 3,000-character name is not echoed back whole.
+    const long = await beat('g'.repeat(3000), {});
+    expect(long.status).toBe(404);
+    expect(errorOf(long.body).message).toBe(`Unknown agent ${'g'.repeat(80)}…; connect it first (POST /api/connect)`);
   });
 
   it('answers 403 when an mca_ key reports as another agent', async () => {

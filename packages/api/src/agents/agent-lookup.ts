@@ -7,6 +7,12 @@ const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 export type AgentIdentity = { id: string; name: string };
 
+/** 404 for an agent reference nobody knows; a long reference is cut, so the error does not echo kilobytes back. */
+export function unknownAgent(agentRef: string) {
+  const shown = agentRef.length > 80 ? `${agentRef.slice(0, 80)}…` : agentRef;
+  return notFound(`Unknown agent ${shown}; connect it first (POST /api/connect)`);
+}
+
 export function createAgentLookup(sqlite: BetterSqlite3.Database) {
   const byId = sqlite.prepare('SELECT id, name FROM "Agent" WHERE id = ?');
   const byName = sqlite.prepare('SELECT id, name FROM "Agent" WHERE name = ?');
@@ -16,7 +22,7 @@ export function createAgentLookup(sqlite: BetterSqlite3.Database) {
   /** The agent, or 404 (PROTOCOL.md §2). */
   function resolve(agentRef: string): AgentIdentity {
     const agent = find(agentRef);
-    if (!agent) throw notFound(`Unknown agent ${agentRef}; connect it first (POST /api/connect)`);
+    if (!agent) throw unknownAgent(agentRef);
     return agent;
   }
   return { find, resolve };

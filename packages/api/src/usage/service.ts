@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { forbidden, notFound, rateLimited, validationFailed } from '../errors.ts';
 import type { BusEvent } from '../events/bus.ts';
 import type { EventsService } from '../events/service.ts';
+import { unknownAgent } from '../agents/agent-lookup.ts';
 import type { RateLimitSettings } from '../agents/rate-limits.ts';
 import type { UsageRecordInput } from './schema.ts';
 import { summaryForEvent, type UsageWriter, type WrittenRecord } from './usage-writer.ts';
@@ -40,7 +41,7 @@ export function createUsageService(deps: { database: Database; clock: Clock; eve
         const name = agentNameOf(record);
         if (!name) throw validationFailed(`${index}.agent: required with a user key (or a sessionId of the form <agent>:<kind>)`, [{ path: `${index}.agent`, message: 'required with a user key' }]);
         agent = findAgent.get(name, name) as typeof agent;
-        if (!agent) throw notFound(`Unknown agent ${name}; connect it first (POST /api/connect)`);
+        if (!agent) throw unknownAgent(name);
       }
       const group = groups.get(agent.id) ?? { agent, records: [], indexes: [] };
       group.records.push(record);
