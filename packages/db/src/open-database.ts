@@ -6,7 +6,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from './generated/client.ts';
 import { applyMigrations, type MigrationResult } from './migrator.ts';
-import { AUTOCHECKPOINT_PAGES, CONNECTION_PRAGMAS } from './raw.ts';
+import { AUTOCHECKPOINT_PAGES, CONNECTION_PRAGMAS, RAW_CONNECTION_PRAGMAS } from './raw.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { createWriteLock, type WriteLock } from './write-lock.ts';
 
@@ -47,12 +47,9 @@ export type OpenDatabaseOptions = {
   backgroundCheckpoints?: boolean;
 };
 
-// temp_store = MEMORY: the cost breakdowns group and sort thousands of slice rows in temp b-trees; in
-// memory they are a quarter faster than in temp files, and each is a few hundred KB.
-
 // journal_size_limit: a burst can grow the WAL before a checkpoint catches up; SQLite never shrinks the file
 // by itself, so after a checkpoint it is cut back to 64 MiB.
-export const PRAGMAS = ['journal_mode = WAL', ...CONNECTION_PRAGMAS, 'temp_store = MEMORY', 'journal_size_limit = 67108864'];
+export const PRAGMAS = ['journal_mode = WAL', ...RAW_CONNECTION_PRAGMAS, 'journal_size_limit = 67108864'];
 
 function applyPragmas(sqlite: BetterSqlite3.Database): void {
   for (const pragma of PRAGMAS) sqlite.pragma(pragma);

@@ -67,7 +67,7 @@ export function createUsageRetention(deps: { database: Database; settings: Setti
     }
   }
 
-  return { get, set, cutoff, prune };
+  return { get, set, prune };
 }
 
 export type UsageRetentionService = ReturnType<typeof createUsageRetention>;

@@ -68,15 +68,15 @@ export function createCronService({ database, clock, events, audit, manager, log
     return { enqueued: result.enqueued !== false, runId: readString(result.runId) };
   }
 
-  /**
-   * Raises cron.stuck once for each run that passed STUCK_CRON_MS since the previous call (the first call
-   * only starts the watch: runs stuck before it are on the attention view already). Called every second.
-   */
   // Every second from the liveness tick: raw SQL, so an idle server never starts Prisma's query engine.
   const stuckJobs = database.sqlite.prepare(
     `SELECT c.gatewayId, g.name AS gatewayName, c.jobId, c.name, c.runningAt FROM "CronJob" c JOIN "Gateway" g ON g.id = c.gatewayId
      WHERE c.runningAt >= ? AND c.runningAt < ?`,
   );
+  /**
+   * Raises cron.stuck once for each run that passed STUCK_CRON_MS since the previous call (the first call
+   * only starts the watch: runs stuck before it are on the attention view already). Called every second.
+   */
   async function announceStuck(): Promise<number> {
     const now = clock.nowMs();
     const since = stuckCheckedAt ?? now;
