@@ -6,7 +6,7 @@
 // the slices all beats share (all, model, provider, source, …) cost one UPSERT per transaction.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { RollupBatch } from '../usage/rollups/rollup-writer.ts';
-import type { DeferredRollups } from '../usage/usage-writer.ts';
+import { type DeferredRollups, deferTo } from '../usage/usage-writer.ts';
 import type { HeartbeatOutcome, HeartbeatWriter } from './heartbeat.ts';
 import type { HeartbeatInput } from './schema.ts';
 import type { AgentRowLike } from './views.ts';
@@ -30,7 +30,7 @@ export function writeBeats(sqlite: BetterSqlite3.Database, writer: BeatApplier, 
 /** Every beat in one pass; a write that throws aborts the pass (and its transaction). */
 function writeTogether(writer: BeatApplier, items: readonly BeatItem[]): BeatResult[] {
   const group = writer.createRollupBatch();
-  const rollups: DeferredRollups = { batch: group, flush: () => group.flush() };
+  const rollups = deferTo(group);
   const results: BeatResult[] = [];
   for (const item of items) {
     let before: AgentRowLike;

@@ -49,6 +49,9 @@ export type UsageWriteHook = (sqlite: BetterSqlite3.Database, inserted: readonly
  */
 export type DeferredRollups = { batch: Pick<RollupBatch, 'add'>; flush(): void };
 
+/** A batch's additions deferred to itself: flushed when the caller (or a hook) says so. */
+export const deferTo = (batch: RollupBatch): DeferredRollups => ({ batch, flush: () => batch.flush() });
+
 export type UsageWriterOptions = {
   hooks?: readonly UsageWriteHook[];
   /** Only the benchmark turns this off, to measure what the rollups cost. */
@@ -80,11 +83,6 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
   const hooks = options.hooks ?? [];
   const maintainRollups = options.maintainRollups ?? true;
 
-  function ownRollups(): DeferredRollups {
-    const own = rollups.createBatch();
-    return { batch: own, flush: () => own.flush() };
-  }
-
   /** Call inside database.rawTransaction. With `deferred`, the rollups go to the caller's batch. */
   function write(records: readonly UsageRecordInput[], ctx: UsageContext, deferred?: DeferredRollups): UsageSummary {
     const table = priceTable();
@@ -94,7 +92,7 @@ export function createUsageWriter(sqlite: BetterSqlite3.Database, priceTable: ()
     const models = new Set<string>();
     const now = sqliteDate(ctx.receivedAt);
     // Without a caller's batch: an own one, flushed before the hooks run.
-    const target = deferred ?? ownRollups();
+    const target = deferred ?? deferTo(rollups.createBatch());
     const batch = target.batch;
     const inserted: InsertedUsage[] = [];
     for (const record of records) {
