@@ -1,10 +1,10 @@
 // /settings/audit (admin): who did what to what, when, from where. Filters (actor, action prefix,
 // date range) live in the URL; export downloads the same filter as CSV or JSON; retention setting.
 import { useSearchParams } from '@solidjs/router';
-import { createResource, createSignal, createUniqueId, For, Show } from 'solid-js';
+import { createUniqueId, For, Show } from 'solid-js';
 import { createStore } from 'solid-js/store';
 import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
-import { createMutation } from '../lib/create-mutation';
+import { RetentionDaysForm } from '../components/RetentionDaysForm';
 import { formatDateTime } from '../lib/format-time';
 import { type QueryOutput, trpc } from '../lib/trpc';
 import { RequireRole } from '../settings/RequireRole';
@@ -43,52 +43,18 @@ function actorText(row: AuditRow): string {
 }
 
 function RetentionCard() {
-  const daysId = createUniqueId();
-  const hintId = createUniqueId();
-  const [retention, { mutate }] = createResource(() => trpc.audit.retention.query());
-  const [saved, setSaved] = createSignal('');
-  const save = createMutation((days: number) => trpc.audit.setRetention.mutate({ days }));
-
-  async function handleSubmit(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
-    event.preventDefault();
-    const days = Number(new FormData(event.currentTarget).get('days'));
-    const result = await save.run(days);
-    if (!result.ok) return;
-    mutate(result.value);
-    setSaved(result.value.days === 0 ? 'Saved: entries are kept forever.' : `Saved: entries older than ${result.value.days} days are deleted.`);
-  }
-
   return (
-    <section class="card" aria-labelledby={`${daysId}-title`}>
-      <h2 id={`${daysId}-title`}>Retention</h2>
-      <Show when={retention()} fallback={<LoadingState label="Loading retention…" />}>
-        {(current) => (
-          <form class="form form-row retention-form" onSubmit={(event) => void handleSubmit(event)}>
-            <div class="field">
-              <label for={daysId}>Keep entries for (days)</label>
-              <input id={daysId} class="input" name="days" type="number" min="0" max="3650" step="1" required value={current().days} aria-describedby={hintId} />
-            </div>
-            <div class="form-actions">
-              <button type="submit" class="button" disabled={save.pending()}>
-                {save.pending() ? 'Saving…' : 'Save retention'}
-              </button>
-            </div>
-          </form>
-        )}
-      </Show>
-      <p id={hintId} class="field-hint">
-        0 keeps everything. Older entries are deleted by the hourly housekeeping job.
-      </p>
-      <Show when={save.error()}>
-        {(message) => (
-          <p class="form-error" role="alert">
-            {message()}
-          </p>
-        )}
-      </Show>
-      <p class="form-success" role="status">
-        {saved()}
-      </p>
+    <section class="card" aria-labelledby="audit-retention-title">
+      <h2 id="audit-retention-title">Retention</h2>
+      <RetentionDaysForm
+        name="Audit log retention"
+        label="Keep entries for (days)"
+        button="Save retention"
+        hint="0 keeps everything. Older entries are deleted by the hourly housekeeping job."
+        load={() => trpc.audit.retention.query()}
+        save={(days) => trpc.audit.setRetention.mutate({ days })}
+        saved={(days) => (days === 0 ? 'Saved: entries are kept forever.' : `Saved: entries older than ${days} days are deleted.`)}
+      />
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { createAsync, createAsyncStore, query, revalidate } from '@solidjs/router';
 import { createSignal, createUniqueId, ErrorBoundary, For, Show, Suspense } from 'solid-js';
 import { EmptyState, ErrorState, LoadingState } from '../components/ListStates';
+import { RetentionDaysForm } from '../components/RetentionDaysForm';
 import { formatCount, formatTokens, formatUsd } from '../costs/costs-api';
 import { createMutation } from '../lib/create-mutation';
 import { formatDateTime } from '../lib/format-time';
@@ -240,48 +241,18 @@ function TimeZoneForm(props: { current: string }) {
   );
 }
 
-const getDetailRetention = query(() => trpc.costs.detailRetention.query(), 'costs.detailRetention');
-
 /** How long raw usage records are kept (their hourly rollups stay): 0 keeps every record. */
 function UsageRetentionForm() {
-  const id = createUniqueId();
-  const hintId = createUniqueId();
-  const retention = createAsync(() => getDetailRetention());
-  const save = createMutation((days: number) => trpc.costs.setDetailRetention.mutate({ days }));
-  const [saved, setSaved] = createSignal('');
-  async function handleSubmit(event: SubmitEvent & { currentTarget: HTMLFormElement }) {
-    event.preventDefault();
-    setSaved('');
-    const result = await save.run(Number(new FormData(event.currentTarget).get('days')));
-    if (!result.ok) return;
-    await revalidate(getDetailRetention.key);
-    setSaved(result.value.days === 0 ? 'Saved: every usage record is kept.' : `Saved: usage records older than ${result.value.days} days are deleted; their totals stay.`);
-  }
   return (
-    <Show when={retention()}>
-      {(current) => (
-        <form class="form" aria-label="Usage detail retention" onSubmit={(event) => void handleSubmit(event)}>
-          <div class="form-row">
-            <div class="field">
-              <label for={id}>Keep usage detail for (days)</label>
-              <input id={id} class="input" name="days" type="number" min="0" max="3650" step="1" required value={current().days} aria-describedby={hintId} />
-            </div>
-            <button type="submit" class="button" disabled={save.pending()}>
-              {save.pending() ? 'Saving…' : 'Save usage retention'}
-            </button>
-          </div>
-          <p id={hintId} class="field-hint">
-            Records older than this are deleted by the hourly housekeeping job, a whole hour at a time. Totals, charts and budgets keep
-            them (hourly rollups); the records list, exports and re-pricing cover the kept period only. 0 keeps everything; otherwise at
-            least 35 days.
-          </p>
-          <Show when={save.error()}>{(message) => <p class="form-error" role="alert">{message()}</p>}</Show>
-          <p class="form-success" role="status">
-            {saved()}
-          </p>
-        </form>
-      )}
-    </Show>
+    <RetentionDaysForm
+      name="Usage detail retention"
+      label="Keep usage detail for (days)"
+      button="Save usage retention"
+      hint="Records older than this are deleted by the hourly housekeeping job, a whole hour at a time. Totals, charts and budgets keep them (hourly rollups); the records list, exports and re-pricing cover the kept period only. 0 keeps everything; otherwise at least 35 days."
+      load={() => trpc.costs.detailRetention.query()}
+      save={(days) => trpc.costs.setDetailRetention.mutate({ days })}
+      saved={(days) => (days === 0 ? 'Saved: every usage record is kept.' : `Saved: usage records older than ${days} days are deleted; their totals stay.`)}
+    />
   );
 }
 
