@@ -70,5 +70,6 @@ describe('usage detail retention', () => {
     expect(short.error?.issues[0]?.message).toBe('days must be 0 (keep every record) or between 35 and 3650');
     expect(UsageRetention.safeParse({ days: 35 }).success).toBe(true);
     expect(UsageRetention.safeParse({ days: 40.5 }).success).toBe(false);
+    expect(UsageRetention.safeParse({ days: 90, keep: 'all' }).success).toBe(false); // unknown fields are refused
   });
 });

@@ -19,7 +19,7 @@ export const DEFAULT_USAGE_RETENTION_DAYS = 400;
 /** Budget periods (up to a month in any time zone) read the records of their partial first hour. */
 export const MIN_USAGE_RETENTION_DAYS = 35;
 
-export const UsageRetention = z.object({
+export const UsageRetention = z.strictObject({
   days: z
     .number({ error: 'days must be a whole number' })
     .int({ error: 'days must be a whole number' })
