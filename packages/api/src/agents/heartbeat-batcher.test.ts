@@ -151,14 +151,23 @@ describe('heartbeat group commit', () => {
     h = await createCostsHarness('2026-11-26T12:00:00Z');
     const agents = await Promise.all(Array.from({ length: 6 }, (_, i) => h.agent(`steady-${i}`)));
     const { batcher, writes: transactions } = countingBatcher(h);
-    await batcher.write('steady-0', beat('busy', []), h.clock.now());
-    // Five more, one per millisecond (each in its own turn), right after that commit.
-    const writes: Promise<unknown>[] = [];
-    for (const [i] of agents.slice(1).entries()) {
-      writes.push(batcher.write(`steady-${i + 1}`, beat('busy', [{ id: `s${i}`, model: 'gpt-5', inputTokens: 10, outputTokens: 1 }]), h.clock.now()));
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    // Timers and performance.now() on a fake clock: the stream's spacing is exact, however slow the machine.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate', 'performance'] });
+    try {
+      const first = batcher.write('steady-0', beat('busy', []), h.clock.now());
+      await vi.advanceTimersByTimeAsync(0);
+      await first;
+      // Five more, one per millisecond (each in its own turn), right after that commit.
+      const writes: Promise<unknown>[] = [];
+      for (const [i] of agents.slice(1).entries()) {
+        writes.push(batcher.write(`steady-${i + 1}`, beat('busy', [{ id: `s${i}`, model: 'gpt-5', inputTokens: 10, outputTokens: 1 }]), h.clock.now()));
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.runAllTimersAsync();
+      await Promise.all(writes);
+    } finally {
+      vi.useRealTimers();
     }
-    await Promise.all(writes);
     expect(transactions() - 1).toBeLessThan(5);
     expect(await h.db.prisma.usageRecord.count()).toBe(5);
   });
@@ -201,9 +210,12 @@ describe('heartbeat group commit', () => {
     const first = batcher.write('pipe-1', beat('busy', []), now);
     await vi.waitFor(() => expect(order).toEqual(['batch of 1']));
     const other = h.db.writeLock(() => void order.push('other writer'));
+    // Run the batcher's commit-delay timer now (fake timers, no sleep): it would send the second batch beside
+    // the first, which it must not do while a writer waits.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setImmediate'] });
     const second = batcher.write('pipe-2', beat('busy', []), now);
-    // Time for the batcher to send the second batch beside the first, which it must not do while a writer waits.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.runAllTimersAsync();
+    vi.useRealTimers();
     expect(order).toEqual(['batch of 1']);
     releases.shift()?.();
     await first;
